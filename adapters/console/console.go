@@ -1,0 +1,102 @@
+// Package console is the adapter for a terminal: one message per line in,
+// the bot's replies out. It is the default adapter and the harness the
+// end-to-end tests drive the real core through.
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"beredskab/bot"
+)
+
+// Channel is the id of the console's one conversation, a direct one.
+const Channel = "console"
+
+// Console reads messages from In and writes replies to Out, acting as one
+// configured user in a direct conversation with the bot.
+type Console struct {
+	User string
+	// Echo repeats each input line as "> line" before the replies, so that
+	// output read from a file is a transcript of the conversation.
+	Echo bool
+	Log  *slog.Logger
+
+	in  *bufio.Reader
+	mu  sync.Mutex
+	out *bufio.Writer
+}
+
+var _ bot.Adapter = (*Console)(nil)
+
+// New makes a console adapter for user over in and out.
+func New(in io.Reader, out io.Writer, user string) *Console {
+	return &Console{User: user, Log: slog.New(slog.DiscardHandler), in: bufio.NewReader(in), out: bufio.NewWriter(out)}
+}
+
+// Run delivers each line to h until the input ends (then it returns nil) or
+// ctx is done. A line starting with "/" is a slash command. A failure to
+// handle one line is logged and the next line is read: the console never
+// stops on bad input.
+func (c *Console) Run(ctx context.Context, h bot.Handler) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line, err := c.in.ReadString('\n')
+		if errors.Is(err, io.EOF) && line == "" {
+			return nil
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read console input: %w", err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if c.Echo {
+			if err := c.write("> " + line + "\n"); err != nil {
+				return err
+			}
+		}
+		if herr := h.Handle(ctx, bot.Message{User: c.User, Channel: Channel, Direct: true, Text: line}); herr != nil {
+			c.Log.Error("handle console message", "err", herr)
+		}
+	}
+}
+
+// Send writes one reply followed by an empty line and flushes it, so a
+// program reading the output sees each reply as soon as it is sent.
+func (c *Console) Send(_ context.Context, r bot.Reply) error {
+	var b strings.Builder
+	b.WriteString(r.Text)
+	b.WriteString("\n")
+	if r.Keywords && len(r.Options) > 0 {
+		labels := make([]string, len(r.Options))
+		for i, o := range r.Options {
+			labels[i] = "«" + strings.ToLower(o.Label) + "»"
+		}
+		b.WriteString("→ " + strings.Join(labels, " · ") + "\n")
+	} else {
+		for i, o := range r.Options {
+			fmt.Fprintf(&b, "  %d) %s\n", i+1, o.Label)
+		}
+	}
+	b.WriteString("\n")
+	return c.write(b.String())
+}
+
+func (c *Console) write(s string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.out.WriteString(s); err != nil {
+		return fmt.Errorf("write console output: %w", err)
+	}
+	if err := c.out.Flush(); err != nil {
+		return fmt.Errorf("flush console output: %w", err)
+	}
+	return nil
+}

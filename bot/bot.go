@@ -1,0 +1,180 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"beredskab/workflows"
+)
+
+// Clock tells the time; tests pass a fake one.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Store is everything the core keeps: drafts and visits.
+type Store interface {
+	DraftStore
+	VisitStore
+}
+
+// Options are what New needs; main fills them from the config.
+type Options struct {
+	Roster       Roster
+	Store        Store
+	Sender       Sender
+	Registration *workflows.Registration
+	Clock        Clock
+	// Location is the team's time zone: dates like "i dag" mean its today.
+	Location *time.Location
+	// Organisation fills Skema 1's organisation when staff have none.
+	Organisation string
+	// DraftMaxAge drops unfinished registrations older than this.
+	DraftMaxAge time.Duration
+	Logger      *slog.Logger
+}
+
+// Bot is the core: it takes messages from an adapter, runs commands and
+// conversations, and sends replies through the Sender.
+type Bot struct {
+	opt Options
+	log *slog.Logger
+
+	mu sync.Mutex
+	// live holds the users whose draft has been worked on since this process
+	// started; a draft found on disk for anyone else is offered for resuming.
+	live map[string]bool
+	// offered holds the users who were just asked to resume or discard.
+	offered map[string]bool
+	// users serialises the messages of one user, so two quick messages
+	// cannot both step the same draft.
+	users map[string]*sync.Mutex
+}
+
+// New makes the bot. Clock, Location, Registration and Logger default to
+// the real clock, Europe/Copenhagen, Skema 1 and 2, and a discarding logger.
+func New(opt Options) (*Bot, error) {
+	if opt.Store == nil || opt.Sender == nil {
+		return nil, fmt.Errorf("new bot: a store and a sender are required")
+	}
+	if opt.Clock == nil {
+		opt.Clock = SystemClock{}
+	}
+	if opt.Location == nil {
+		loc, err := time.LoadLocation("Europe/Copenhagen")
+		if err != nil {
+			return nil, fmt.Errorf("new bot: load time zone: %w", err)
+		}
+		opt.Location = loc
+	}
+	if opt.Registration == nil {
+		opt.Registration = workflows.NewRegistration()
+	}
+	if opt.DraftMaxAge == 0 {
+		opt.DraftMaxAge = 14 * 24 * time.Hour
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Bot{opt: opt, log: opt.Logger, live: map[string]bool{}, offered: map[string]bool{}, users: map[string]*sync.Mutex{}}, nil
+}
+
+// Handle answers one message. Unknown users get a refusal and nothing else.
+// A user's answer is stored before any reply is sent.
+func (b *Bot) Handle(ctx context.Context, m Message) error {
+	staff, ok := b.opt.Roster.Lookup(m.User)
+	if !ok {
+		b.log.Info("message from a user not on the roster", "user", m.User)
+		return b.reply(ctx, m, Reply{Text: txtUnknownUser.Da, Ephemeral: true})
+	}
+	unlock := b.lockUser(m.User)
+	defer unlock()
+
+	text := strings.TrimSpace(m.Text)
+	req := Request{Message: m, Staff: staff}
+	if word, args, ok := strings.Cut(text+" ", " "); strings.HasPrefix(word, "/") && ok {
+		req.Slash, req.Args = true, strings.TrimSpace(args)
+		return b.command(ctx, req, strings.TrimPrefix(word, "/"))
+	}
+	if !m.Direct {
+		return nil // plain chatter in a channel is not for the bot
+	}
+	handled, err := b.continueDraft(ctx, req)
+	if handled || err != nil {
+		return err
+	}
+	word, args, _ := strings.Cut(text, " ")
+	if c, ok := b.findCommand(word); ok {
+		req.Args = strings.TrimSpace(args)
+		return b.run(ctx, req, c)
+	}
+	return b.reply(ctx, m, Reply{Text: txtNotUnderstood.In(staff.Lang) + " " + txtSeeHelp.In(staff.Lang)})
+}
+
+// command runs a slash command, or says it is unknown and suggests one.
+func (b *Bot) command(ctx context.Context, req Request, name string) error {
+	if c, ok := b.findCommand(name); ok {
+		return b.run(ctx, req, c)
+	}
+	lang := req.Lang()
+	msg := fmtText(txtUnknownCmd, lang, "«/"+truncate(name, 30)+"»")
+	if s := b.closestCommand(name); s != "" {
+		msg += " " + fmtText(txtDidYouMean, lang, "«/"+s+"»")
+	}
+	return b.reply(ctx, req.Message, Reply{Text: msg + " " + txtSeeHelp.In(lang), Ephemeral: true})
+}
+
+func (b *Bot) run(ctx context.Context, req Request, c Command) error {
+	if !c.allows(req.Staff.Role) {
+		return b.reply(ctx, req.Message, Reply{Text: txtNotAllowed.In(req.Lang()), Ephemeral: true})
+	}
+	return c.Run(ctx, req)
+}
+
+// reply answers in the conversation the message came from.
+func (b *Bot) reply(ctx context.Context, m Message, r Reply) error {
+	if r.Channel == "" && r.User == "" {
+		r.Channel, r.User = m.Channel, m.User
+	}
+	if err := b.opt.Sender.Send(ctx, r); err != nil {
+		return fmt.Errorf("send reply to %s: %w", m.User, err)
+	}
+	return nil
+}
+
+// lockUser serialises one user's messages.
+func (b *Bot) lockUser(user string) func() {
+	b.mu.Lock()
+	l, ok := b.users[user]
+	if !ok {
+		l = &sync.Mutex{}
+		b.users[user] = l
+	}
+	b.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// now is the time in the team's time zone.
+func (b *Bot) now() time.Time { return b.opt.Clock.Now().In(b.opt.Location) }
+
+func fmtText(t text, lang workflows.Lang, args ...any) string {
+	return fmt.Sprintf(t.In(lang), args...)
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

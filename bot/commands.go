@@ -1,0 +1,95 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"beredskab/workflows"
+)
+
+// Command is one thing the bot can be asked to do, as a slash command or a
+// plain message in the direct conversation. Run gets the parsed request and
+// does the work; commands stay thin and hand work to the services.
+type Command struct {
+	// Name is the English name, Names all the words that call it (Danish
+	// and English, with and without Danish letters).
+	Name    string
+	Names   []string
+	Roles   []Role
+	Summary text
+	Run     func(ctx context.Context, req Request) error
+}
+
+// Request is a message from a known staff member, parsed into a command and
+// its arguments.
+type Request struct {
+	Message
+	Staff Staff
+	Args  string
+	// Slash marks a slash command, as opposed to a plain message.
+	Slash bool
+}
+
+// Lang is the language to answer the request in.
+func (r Request) Lang() workflows.Lang { return r.Staff.Lang }
+
+// commands lists what the bot can do, in the order help shows it.
+func (b *Bot) commands() []Command {
+	all := []Role{Midwife, Coordinator, Admin}
+	return []Command{
+		{Name: "visit", Names: []string{"visit", "besøg", "besog", "besoeg", "registrer", "register"}, Roles: all,
+			Summary: text{Da: "/besøg – registrér et besøg (Skema 1 og 2)", En: "/visit – register a visit (forms 1 and 2)"},
+			Run:     b.startVisit},
+		{Name: "cancel", Names: []string{"cancel", "afbryd"}, Roles: all,
+			Summary: text{Da: "afbryd – afbryd registreringen i gang", En: "cancel – cancel the registration in progress"},
+			Run:     b.cancelOutsideDraft},
+		{Name: "help", Names: []string{"help", "hjælp", "hjaelp", "hjalp"}, Roles: all,
+			Summary: text{Da: "/hjælp – denne liste", En: "/help – this list"},
+			Run:     b.help},
+	}
+}
+
+// findCommand matches the first word of a message against every command's
+// names.
+func (b *Bot) findCommand(word string) (Command, bool) {
+	word = strings.ToLower(word)
+	for _, c := range b.commands() {
+		if slices.Contains(c.Names, word) {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
+
+// closestCommand suggests the command a mistyped word was probably meant as.
+func (b *Bot) closestCommand(word string) string {
+	best, bestD := "", 3
+	for _, c := range b.commands() {
+		for _, n := range c.Names {
+			if d := workflows.EditDistance(strings.ToLower(word), n); d < bestD {
+				best, bestD = n, d
+			}
+		}
+	}
+	return best
+}
+
+func (c Command) allows(r Role) bool { return slices.Contains(c.Roles, r) }
+
+// help lists what the user's role may do.
+func (b *Bot) help(ctx context.Context, req Request) error {
+	lang := req.Lang()
+	lines := []string{fmtText(txtHelpHead, lang, req.Staff.Role)}
+	for _, c := range b.commands() {
+		if c.allows(req.Staff.Role) {
+			lines = append(lines, "• "+c.Summary.In(lang))
+		}
+	}
+	lines = append(lines, txtHelpFoot.In(lang))
+	return b.reply(ctx, req.Message, Reply{Text: strings.Join(lines, "\n")})
+}
+
+func (b *Bot) cancelOutsideDraft(ctx context.Context, req Request) error {
+	return b.reply(ctx, req.Message, Reply{Text: txtNothingToStop.In(req.Lang())})
+}

@@ -1,0 +1,63 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"beredskab/workflows"
+)
+
+// Role says what a staff member may do.
+type Role string
+
+// The roles of the roster, from least to most rights.
+const (
+	Midwife     Role = "midwife"
+	Coordinator Role = "coordinator"
+	Admin       Role = "admin"
+)
+
+// ParseRole reads a role from the config.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(strings.ToLower(strings.TrimSpace(s))); r {
+	case Midwife, Coordinator, Admin:
+		return r, nil
+	}
+	return "", fmt.Errorf("unknown role %q (want midwife, coordinator or admin)", s)
+}
+
+// Staff is one person on the roster: who a chat user is to the service.
+type Staff struct {
+	User         string
+	Initials     string
+	Organisation string
+	Lang         workflows.Lang
+	Role         Role
+}
+
+// Roster maps chat users to staff. Anyone not on it is refused politely and
+// gets nothing else.
+type Roster struct {
+	byUser map[string]Staff
+}
+
+// NewRoster indexes staff by their chat user id and refuses duplicates.
+func NewRoster(staff []Staff) (Roster, error) {
+	r := Roster{byUser: make(map[string]Staff, len(staff))}
+	for _, s := range staff {
+		if s.User == "" {
+			return Roster{}, fmt.Errorf("roster entry %q has no user", s.Initials)
+		}
+		if _, dup := r.byUser[s.User]; dup {
+			return Roster{}, fmt.Errorf("user %q is on the roster twice", s.User)
+		}
+		r.byUser[s.User] = s
+	}
+	return r, nil
+}
+
+// Lookup finds the staff member behind a chat user.
+func (r Roster) Lookup(user string) (Staff, bool) {
+	s, ok := r.byUser[user]
+	return s, ok
+}

@@ -1,0 +1,115 @@
+// Package config reads beredskab's configuration: a TOML file, or the one
+// embedded in the program so that `go run .` works with no file at all.
+package config
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"beredskab/bot"
+	"beredskab/workflows"
+)
+
+//go:embed default.toml
+var defaultTOML string
+
+// Config is the whole configuration.
+type Config struct {
+	Language        string  `toml:"language"`
+	TimeZone        string  `toml:"timezone"`
+	Organisation    string  `toml:"organisation"`
+	DataDir         string  `toml:"data_dir"`
+	KeyFile         string  `toml:"key_file"`
+	DraftMaxAgeDays int     `toml:"draft_max_age_days"`
+	Console         Console `toml:"console"`
+	Staff           []Staff `toml:"staff"`
+}
+
+// Console configures the console adapter.
+type Console struct {
+	User string `toml:"user"`
+}
+
+// Staff is one roster entry as written in the file.
+type Staff struct {
+	User         string `toml:"user"`
+	Initials     string `toml:"initials"`
+	Organisation string `toml:"organisation"`
+	Language     string `toml:"language"`
+	Role         string `toml:"role"`
+}
+
+// Default is the embedded configuration.
+func Default() (Config, error) {
+	return parse(defaultTOML, "embedded default")
+}
+
+// Load reads the file at path, or the embedded default when path is empty.
+func Load(path string) (Config, error) {
+	if path == "" {
+		return Default()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	return parse(string(b), path)
+}
+
+func parse(s, name string) (Config, error) {
+	c := Config{Language: "da", TimeZone: "Europe/Copenhagen", DataDir: "data", DraftMaxAgeDays: 14}
+	md, err := toml.Decode(s, &c)
+	if err != nil {
+		return Config{}, fmt.Errorf("parse config %s: %w", name, err)
+	}
+	if undec := md.Undecoded(); len(undec) > 0 {
+		return Config{}, fmt.Errorf("parse config %s: unknown setting %q", name, undec[0].String())
+	}
+	if _, err := c.Location(); err != nil {
+		return Config{}, err
+	}
+	if _, err := c.Roster(); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", name, err)
+	}
+	if c.DraftMaxAgeDays < 1 {
+		return Config{}, fmt.Errorf("config %s: draft_max_age_days must be at least 1", name)
+	}
+	return c, nil
+}
+
+// Location is the team's time zone.
+func (c Config) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("config timezone %q: %w", c.TimeZone, err)
+	}
+	return loc, nil
+}
+
+// DraftMaxAge is how long an unfinished registration is kept.
+func (c Config) DraftMaxAge() time.Duration {
+	return time.Duration(c.DraftMaxAgeDays) * 24 * time.Hour
+}
+
+// Roster builds the staff roster; a staff member without a language gets
+// the configured one.
+func (c Config) Roster() (bot.Roster, error) {
+	staff := make([]bot.Staff, 0, len(c.Staff))
+	for _, s := range c.Staff {
+		role, err := bot.ParseRole(s.Role)
+		if err != nil {
+			return bot.Roster{}, fmt.Errorf("staff %q: %w", s.User, err)
+		}
+		lang := s.Language
+		if lang == "" {
+			lang = c.Language
+		}
+		staff = append(staff, bot.Staff{User: s.User, Initials: s.Initials, Organisation: s.Organisation,
+			Lang: workflows.ParseLang(lang), Role: role})
+	}
+	return bot.NewRoster(staff)
+}

@@ -1,0 +1,216 @@
+// Command beredskab is the chat bot of the Mobile Health Service's crisis
+// plan: visit registration, crisis checklists and reminders for outreach
+// midwives and coordinators. This file only reads flags and configuration
+// and wires the parts together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	_ "time/tzdata" // a fresh machine may have no zoneinfo; Copenhagen time must work
+
+	"beredskab/adapters/console"
+	"beredskab/bot"
+	"beredskab/config"
+	"beredskab/export"
+	"beredskab/storage"
+	"beredskab/workflows"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// common are the settings every subcommand shares.
+type common struct {
+	configPath, dataDir, keyFile string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.configPath, "config", os.Getenv("BEREDSKAB_CONFIG"), "configuration file (default: the embedded one; env BEREDSKAB_CONFIG)")
+	fs.StringVar(&c.dataDir, "data", os.Getenv("BEREDSKAB_DATA"), "data folder (default from config: ./data; env BEREDSKAB_DATA)")
+	fs.StringVar(&c.keyFile, "key-file", os.Getenv("BEREDSKAB_KEY_FILE"), "storage key file (default from config: data.key; env BEREDSKAB_KEY_FILE; BEREDSKAB_KEY holds the key itself)")
+}
+
+// load reads the configuration with the flags applied over it.
+func (c *common) load() (config.Config, error) {
+	cfg, err := config.Load(c.configPath)
+	if err != nil {
+		return cfg, err
+	}
+	if c.dataDir != "" {
+		cfg.DataDir = c.dataDir
+	}
+	if c.keyFile != "" {
+		cfg.KeyFile = c.keyFile
+	}
+	return cfg, nil
+}
+
+// openStore opens the encrypted records. Only the console may create a
+// missing key, and it says so loudly.
+func openStore(ctx context.Context, cfg config.Config, mayCreateKey bool, log *slog.Logger, stderr io.Writer) (*storage.Store, error) {
+	key, err := storage.KeyFromEnvOrFile(os.Getenv("BEREDSKAB_KEY"), cfg.KeyFile)
+	if err != nil && mayCreateKey && cfg.KeyFile != "" && errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(cfg.KeyFile), 0o700); err != nil {
+			return nil, fmt.Errorf("create key folder: %w", err)
+		}
+		key, err = storage.CreateKeyFile(cfg.KeyFile)
+		if err == nil {
+			fmt.Fprintf(stderr, "WARNING: no storage key was given, so a new one was written to %s.\n"+
+				"Anyone with that file and the data folder can read the records. For real use set\n"+
+				"BEREDSKAB_KEY or --key-file to a key kept apart from the data, and back the key up.\n", cfg.KeyFile)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return storage.Open(ctx, storage.Options{Dir: cfg.DataDir, Key: key, Logger: log})
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if len(args) > 0 && args[0] == "export" {
+		return runExport(args[1:], stdout, stderr, log)
+	}
+	fs := flag.NewFlagSet("beredskab", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	user := fs.String("user", os.Getenv("BEREDSKAB_USER"), "roster user the console acts as (default from config; env BEREDSKAB_USER)")
+	lang := fs.String("lang", os.Getenv("BEREDSKAB_LANG"), "language of the console user: da or en (env BEREDSKAB_LANG)")
+	echo := fs.Bool("echo", false, "repeat each input line as '> line', so the output is a transcript")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: beredskab [flags]            the bot on the console (one message per line)")
+		fmt.Fprintln(stderr, "       beredskab export [flags]     write the visits as JSON or CSV")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := c.load()
+	if err != nil {
+		fmt.Fprintln(stderr, "beredskab:", err)
+		return 1
+	}
+	if *user != "" {
+		cfg.Console.User = *user
+	}
+	if *lang != "" {
+		for i := range cfg.Staff {
+			if cfg.Staff[i].User == cfg.Console.User {
+				cfg.Staff[i].Language = *lang
+			}
+		}
+	}
+	if err := runConsole(cfg, *echo, stdin, stdout, stderr, log); err != nil {
+		fmt.Fprintln(stderr, "beredskab:", err)
+		return 1
+	}
+	return 0
+}
+
+// runConsole wires the bot to the console and runs it until the input ends
+// or the process is told to stop.
+func runConsole(cfg config.Config, echo bool, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	roster, err := cfg.Roster()
+	if err != nil {
+		return err
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, true, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	adapter := console.New(stdin, stdout, cfg.Console.User)
+	adapter.Echo, adapter.Log = echo, log
+	b, err := bot.New(bot.Options{Roster: roster, Store: store, Sender: adapter, Location: loc,
+		Organisation: cfg.Organisation, DraftMaxAge: cfg.DraftMaxAge(), Logger: log})
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- adapter.Run(ctx, b) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return nil // every answer is already on disk; Close runs on return
+	}
+}
+
+// runExport is `beredskab export`: the visits as JSON or as one CSV table.
+func runExport(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
+	fs := flag.NewFlagSet("beredskab export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	format := fs.String("format", "json", "json or csv")
+	table := fs.String("table", export.TableVisits, "with csv: visits or persons")
+	from := fs.String("from", "", "first visit date, YYYY-MM-DD (default: the first)")
+	to := fs.String("to", "", "last visit date, YYYY-MM-DD (default: the last)")
+	out := fs.String("o", "", "write to this file instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := exportVisits(c, *format, *table, *from, *to, *out, stdout, stderr, log); err != nil {
+		fmt.Fprintln(stderr, "beredskab export:", err)
+		return 1
+	}
+	return 0
+}
+
+func exportVisits(c common, format, table, from, to, outPath string, stdout, stderr io.Writer, log *slog.Logger) error {
+	ctx := context.Background()
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	if format != "json" && format != "csv" {
+		return fmt.Errorf("unknown format %q (want json or csv)", format)
+	}
+	store, err := openStore(ctx, cfg, false, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	w := stdout
+	if outPath != "" {
+		f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return fmt.Errorf("create export file: %w", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	reg := workflows.NewRegistration()
+	if format == "json" {
+		err = export.JSON(w, reg, store.Visits(ctx, from, to))
+	} else {
+		err = export.CSV(w, reg, table, store.Visits(ctx, from, to))
+	}
+	if err != nil {
+		return err
+	}
+	if f, ok := w.(*os.File); ok && outPath != "" {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("close export file: %w", err)
+		}
+	}
+	log.Info("export written", "format", format, "table", table)
+	return nil
+}

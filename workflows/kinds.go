@@ -1,0 +1,127 @@
+package workflows
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// kind is what the engine needs of a question type: how to read an answer
+// and how to show one. Each kind lives in its own file (kind_*.go).
+type kind struct {
+	// parse reads the user's text. It returns the answer, an optional
+	// answer for the question's Companion field, or a problem to show.
+	parse func(q *Question, in string, env env) (Answer, *Answer, *Problem)
+	// show renders a stored answer for the summary and echoes.
+	show func(q *Question, a Answer, lang Lang) string
+}
+
+// kinds is the table of question types; NewForm refuses a kind not in it and
+// a test demands examples for every entry.
+var kinds = map[Kind]kind{
+	SingleChoice: {parse: parseSingle, show: showSingle},
+	MultiChoice:  {parse: parseMulti, show: showMulti},
+	Number:       {parse: parseNumber, show: showNumber},
+	Date:         {parse: parseDate, show: showDate},
+	FreeText:     {parse: parseText, show: showText},
+	Country:      {parse: parseCountry, show: showCountry},
+	YesNo:        {parse: parseYesNo, show: showSingle},
+}
+
+// env is what parsers may know of the world: the time (dates) and the
+// user's language.
+type env struct {
+	now  time.Time
+	lang Lang
+}
+
+// Problem is why an answer was not accepted, in both languages, with
+// suggestions the user can pick instead.
+type Problem struct {
+	Msg     Text
+	Suggest []Choice
+}
+
+func problem(da, en string, args ...any) *Problem {
+	return &Problem{Msg: Text{Da: fmt.Sprintf(da, args...), En: fmt.Sprintf(en, args...)}}
+}
+
+// fold makes typed words comparable: lower case, single spaces, Danish
+// letters spelled out (æ→ae, ø→oe, å→aa) and other accents removed.
+func fold(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa").Replace(s)
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	if out, _, err := transform.String(t, s); err == nil {
+		s = out
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return ' '
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// quote shortens a user's text for an error message, so a 100 KB message is
+// not echoed back whole.
+func quote(s string) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > 30 {
+		s = string(r[:30]) + "…"
+	}
+	return "«" + s + "»"
+}
+
+// matchChoice finds the choice the user meant: its number in the list, its
+// id, its label in either language, an alias, or an unambiguous beginning of
+// a label (at least three letters).
+func matchChoice(choices []Choice, in string) (Choice, bool) {
+	if n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(in), ")"))); err == nil {
+		if n >= 1 && n <= len(choices) {
+			return choices[n-1], true
+		}
+		return Choice{}, false
+	}
+	f := fold(in)
+	if f == "" {
+		return Choice{}, false
+	}
+	for _, c := range choices {
+		if f == fold(c.ID) || f == fold(c.Label.Da) || f == fold(c.Label.En) {
+			return c, true
+		}
+		for _, a := range c.Aliases {
+			if f == fold(a) {
+				return c, true
+			}
+		}
+	}
+	if len([]rune(f)) < 3 {
+		return Choice{}, false
+	}
+	var found []Choice
+	for _, c := range choices {
+		if strings.HasPrefix(fold(c.Label.Da), f) || strings.HasPrefix(fold(c.Label.En), f) {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return Choice{}, false
+}
+
+// choiceProblem says which answers a choice question takes.
+func choiceProblem(q *Question, in string) *Problem {
+	return problem("Jeg forstod ikke %s. Svar med et tal fra 1 til %d eller et af navnene.",
+		"I did not understand %s. Answer with a number from 1 to %d or one of the names.",
+		quote(in), len(q.Choices))
+}

@@ -1,0 +1,137 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// summarySlots lists, in order, every answered question that still applies:
+// the numbered lines of the summary.
+func (r *Registration) summarySlots(d *Draft) []Slot {
+	crisis := d.Crisis != nil
+	var out []Slot
+	for i := range r.Visit.Questions {
+		q := &r.Visit.Questions[i]
+		if _, ok := d.Visit[q.ID]; ok && q.relevant(d.Visit, nil, crisis) {
+			out = append(out, Slot{Person: -1, Field: q.ID})
+		}
+	}
+	if !r.personsAsked(d) {
+		return out
+	}
+	for p, block := range d.Persons {
+		for i := range r.Person.Questions {
+			q := &r.Person.Questions[i]
+			if _, ok := block[q.ID]; ok && q.relevant(block, d.Visit, crisis) {
+				out = append(out, Slot{Person: p, Field: q.ID})
+			}
+		}
+	}
+	return out
+}
+
+// summary shows every answer, numbered, so one can be changed by its number
+// before saving.
+func (r *Registration) summary(d *Draft, out *Output, lead string) {
+	lang := d.Lang
+	var b strings.Builder
+	if lead != "" {
+		b.WriteString(lead + "\n")
+	}
+	b.WriteString(msgSummaryHead.In(lang))
+	person := -1
+	for n, s := range r.summarySlots(d) {
+		if s.Person != person {
+			person = s.Person
+			b.WriteString("\n" + fmt.Sprintf(msgPerson.In(lang), person+1))
+		}
+		q := r.question(s)
+		fmt.Fprintf(&b, "\n%d. %s: %s", n+1, q.label(lang, d.Crisis), r.show(d, s))
+	}
+	if !r.personsAsked(d) {
+		b.WriteString("\n" + msgNoPersons.In(lang))
+	}
+	b.WriteString("\n" + msgSummaryHelp.In(lang))
+	d.Offered = nil
+	p := Prompt{Text: b.String(), Keywords: true, Options: []Option{{Value: "gem", Label: optSave.In(lang)}}}
+	if r.personsAsked(d) {
+		p.Options = append(p.Options, Option{Value: "tilføj person", Label: optAddPerson.In(lang)})
+	}
+	p.Options = append(p.Options, Option{Value: "afbryd", Label: optCancel.In(lang)})
+	out.Say = append(out.Say, p)
+}
+
+// show renders the answer in a slot for the user.
+func (r *Registration) show(d *Draft, s Slot) string {
+	a := d.block(s.Person)[s.Field]
+	if a.Skipped {
+		return msgSkippedValue.In(d.Lang)
+	}
+	q := r.question(s)
+	return kinds[q.Kind].show(q, a, d.Lang)
+}
+
+// OneLine sums a draft up in one line, for the offer to resume it.
+func (r *Registration) OneLine(d Draft) string {
+	lang := d.Lang
+	var parts []string
+	if a, ok := d.Visit["date"]; ok {
+		parts = append(parts, showDate(nil, a, lang))
+	}
+	for _, id := range []string{"location", "address"} {
+		if a, ok := d.Visit[id]; ok && !a.Skipped {
+			q, _ := r.Visit.Question(id)
+			parts = append(parts, kinds[q.Kind].show(q, a, lang))
+		}
+	}
+	if n := len(d.Persons); n > 0 {
+		parts = append(parts, fmt.Sprintf(Text{"%d person(er)", "%d person(s)"}.In(lang), n))
+	}
+	answered := len(r.summarySlots(&d))
+	parts = append(parts, fmt.Sprintf(Text{"%d svar", "%d answers"}.In(lang), answered))
+	return strings.Join(parts, ", ")
+}
+
+// Prompt repeats what the draft is waiting for, as after a restart.
+func (r *Registration) Prompt(d Draft, lead string) []Prompt {
+	var out Output
+	r.ask(&d, &out, lead)
+	return out.Say
+}
+
+// record turns a finished draft into the visit to store: only answers that
+// still apply, no internal keys, and the reasons to follow up.
+func (r *Registration) record(d *Draft) Visit {
+	v := Visit{Schema: SchemaVersion, Date: d.Visit["date"].Text, CreatedBy: d.User, CreatedAt: d.Updated,
+		Crisis: d.Crisis, Fields: Answers{}, Flags: slices.Clone(d.Flags)}
+	flag := func(f string) {
+		if !slices.Contains(v.Flags, f) {
+			v.Flags = append(v.Flags, f)
+		}
+	}
+	for _, s := range r.summarySlots(d) {
+		a := d.block(s.Person)[s.Field]
+		if a.Skipped {
+			continue
+		}
+		if s.Person < 0 {
+			v.Fields[s.Field] = a
+			continue
+		}
+		for len(v.Persons) <= s.Person {
+			v.Persons = append(v.Persons, Answers{})
+		}
+		v.Persons[s.Person][s.Field] = a
+		if s.Field == "trafficking_suspected" && a.Text == "yes" {
+			flag("trafficking_suspected")
+		}
+	}
+	if v.Fields["reason"].Text == "follow_up" {
+		flag("follow_up_reason")
+	}
+	if slices.Contains(v.Fields["onsite"].List, "referral") {
+		flag("referral")
+	}
+	return v
+}
