@@ -152,30 +152,39 @@ func closestCountries(f string, n int) []country {
 	return out
 }
 
-// EditDistance is the Levenshtein distance between two short words, used to
-// suggest what a mistyped country or command was meant to be.
+// EditDistance is the optimal-string-alignment distance between two short
+// words (Levenshtein, with a swap of two neighbours counting as one edit:
+// "Nigeira" is one edit from "Nigeria"). It suggests what a mistyped
+// country or command was meant to be.
 func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	if len(ra) > 64 {
 		ra = ra[:64]
 	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	if len(rb) > 64 {
+		rb = rb[:64]
+	}
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return d[len(ra)][len(rb)]
 }
 
 // showCountry shows the country's name in the user's language.
