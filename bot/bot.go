@@ -51,9 +51,11 @@ type Bot struct {
 	log *slog.Logger
 
 	mu sync.Mutex
-	// live holds the users whose draft has been worked on since this process
-	// started; a draft found on disk for anyone else is offered for resuming.
-	live map[string]bool
+	// live holds the drafts worked on since this process started, as last
+	// stored (this process is the only writer, so the copy is the truth and
+	// a turn need not read it back). A draft found on disk for anyone else
+	// is offered for resuming.
+	live map[string]workflows.Draft
 	// offered holds the users who were just asked to resume or discard.
 	offered map[string]bool
 	// users serialises the messages of one user, so two quick messages
@@ -86,7 +88,7 @@ func New(opt Options) (*Bot, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Bot{opt: opt, log: opt.Logger, live: map[string]bool{}, offered: map[string]bool{}, users: map[string]*sync.Mutex{}}, nil
+	return &Bot{opt: opt, log: opt.Logger, live: map[string]workflows.Draft{}, offered: map[string]bool{}, users: map[string]*sync.Mutex{}}, nil
 }
 
 // Handle answers one message. Unknown users get a refusal and nothing else.

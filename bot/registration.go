@@ -44,23 +44,30 @@ func (b *Bot) startVisit(ctx context.Context, req Request) error {
 		known["organisation"] = workflows.Answer{Text: org}
 	}
 	d, out := b.opt.Registration.Start(req.User, lang, b.now(), known, nil)
-	b.setLive(req.User, true)
 	return b.apply(ctx, dm, d, out)
 }
 
 // continueDraft feeds a direct message to the user's draft, if she has one.
 // It reports whether the message was taken.
 func (b *Bot) continueDraft(ctx context.Context, req Request) (bool, error) {
-	d, found, err := b.loadDraft(ctx, req.Staff, req.Message)
-	if err != nil || !found {
-		return false, err
+	d, live := b.liveDraft(req.User)
+	if live && b.opt.Clock.Now().Sub(d.Updated) > b.opt.DraftMaxAge {
+		live = false // loadDraft drops it and tells her
+	}
+	if !live {
+		var found bool
+		var err error
+		d, found, err = b.loadDraft(ctx, req.Staff, req.Message)
+		if err != nil || !found {
+			return false, err
+		}
 	}
 	lang := req.Lang()
-	if !b.isLive(req.User) {
+	if !live {
 		word := strings.ToLower(strings.TrimSpace(req.Text))
 		switch {
 		case b.wasOffered(req.User) && slices.Contains(resumeWords, word):
-			b.setLive(req.User, true)
+			b.remember(req.User, d)
 			return true, b.sendPrompts(ctx, req.Message, b.opt.Registration.Prompt(d, ""))
 		case b.wasOffered(req.User) && slices.Contains(discardWords, word):
 			if err := b.opt.Store.DeleteDraft(ctx, req.User); err != nil {
@@ -105,8 +112,8 @@ func (b *Bot) loadDraft(ctx context.Context, staff Staff, m Message) (workflows.
 
 // offerResume asks whether to continue or discard a draft found on disk.
 func (b *Bot) offerResume(ctx context.Context, m Message, d workflows.Draft, lead string) error {
-	b.setLive(m.User, false)
 	b.mu.Lock()
+	delete(b.live, m.User)
 	b.offered[m.User] = true
 	b.mu.Unlock()
 	lang := d.Lang
@@ -146,8 +153,10 @@ func (b *Bot) apply(ctx context.Context, m Message, d workflows.Draft, out workf
 		b.log.Info("draft cancelled", "user", m.User)
 	case out.Save:
 		if err := b.opt.Store.SaveDraft(ctx, d); err != nil {
+			b.forget(m.User) // read it back from disk next time
 			return b.failed(ctx, m, lang, fmt.Errorf("save draft of %s: %w", m.User, err))
 		}
+		b.remember(m.User, d)
 	}
 	return b.sendPrompts(ctx, m, out.Say)
 }
@@ -171,21 +180,20 @@ func (b *Bot) failed(ctx context.Context, m Message, lang workflows.Lang, err er
 	return err
 }
 
-func (b *Bot) setLive(user string, live bool) {
+// remember keeps the draft just stored as the user's live draft.
+func (b *Bot) remember(user string, d workflows.Draft) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if live {
-		b.live[user] = true
-		delete(b.offered, user)
-	} else {
-		delete(b.live, user)
-	}
+	b.live[user] = d
+	delete(b.offered, user)
 }
 
-func (b *Bot) isLive(user string) bool {
+// liveDraft returns the user's draft if it is live in this process.
+func (b *Bot) liveDraft(user string) (workflows.Draft, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.live[user]
+	d, ok := b.live[user]
+	return d, ok
 }
 
 func (b *Bot) wasOffered(user string) bool {

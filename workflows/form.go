@@ -40,6 +40,7 @@ type Choice struct {
 	ID      string
 	Label   Text
 	Aliases []string
+	folded  []string
 }
 
 // Rule is one condition of a question's relevance (skip logic). A question
@@ -110,6 +111,11 @@ func NewForm(id string, title Text, qs []Question) *Form {
 			panic("workflows: question " + q.ID + " has unknown kind " + string(q.Kind))
 		}
 		f.index[q.ID] = i
+		for j := range q.Choices {
+			c := &f.Questions[i].Choices[j]
+			c.folded = nil
+			c.folded = c.words()
+		}
 	}
 	return f
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,10 +57,12 @@ func problem(da, en string, args ...any) *Problem {
 // letters spelled out (æ→ae, ø→oe, å→aa) and other accents removed.
 func fold(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
-	s = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa").Replace(s)
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	if out, _, err := transform.String(t, s); err == nil {
-		s = out
+	if !isASCII(s) { // the common short answers skip the Unicode work
+		s = danishLetters.Replace(s)
+		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
 	}
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -68,6 +71,17 @@ func fold(s string) string {
 		return ' '
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+var danishLetters = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa")
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // quote shortens a user's text for an error message, so a 100 KB message is
@@ -95,13 +109,8 @@ func matchChoice(choices []Choice, in string) (Choice, bool) {
 		return Choice{}, false
 	}
 	for _, c := range choices {
-		if f == fold(c.ID) || f == fold(c.Label.Da) || f == fold(c.Label.En) {
+		if slices.Contains(c.words(), f) {
 			return c, true
-		}
-		for _, a := range c.Aliases {
-			if f == fold(a) {
-				return c, true
-			}
 		}
 	}
 	if len([]rune(f)) < 3 {
@@ -109,7 +118,8 @@ func matchChoice(choices []Choice, in string) (Choice, bool) {
 	}
 	var found []Choice
 	for _, c := range choices {
-		if strings.HasPrefix(fold(c.Label.Da), f) || strings.HasPrefix(fold(c.Label.En), f) {
+		w := c.words()
+		if strings.HasPrefix(w[1], f) || strings.HasPrefix(w[2], f) {
 			found = append(found, c)
 		}
 	}
@@ -124,4 +134,18 @@ func choiceProblem(q *Question, in string) *Problem {
 	return problem("Jeg forstod ikke %s. Svar med et tal fra 1 til %d eller et af navnene.",
 		"I did not understand %s. Answer with a number from 1 to %d or one of the names.",
 		quote(in), len(q.Choices))
+}
+
+// words are the folded forms that select a choice: id, Danish label,
+// English label, then the aliases. Forms fill them once (NewForm); a choice
+// made elsewhere folds them on use.
+func (c Choice) words() []string {
+	if c.folded != nil {
+		return c.folded
+	}
+	w := []string{fold(c.ID), fold(c.Label.Da), fold(c.Label.En)}
+	for _, a := range c.Aliases {
+		w = append(w, fold(a))
+	}
+	return w
 }
