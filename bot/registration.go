@@ -153,7 +153,7 @@ func (b *Bot) apply(ctx context.Context, m Message, d workflows.Draft, out workf
 		b.log.Info("draft cancelled", "user", m.User)
 	case out.Save:
 		if err := b.opt.Store.SaveDraft(ctx, d); err != nil {
-			b.forget(m.User) // read it back from disk next time
+			// The live copy still matches the disk: the answer is simply not taken.
 			return b.failed(ctx, m, lang, fmt.Errorf("save draft of %s: %w", m.User, err))
 		}
 		b.remember(m.User, d)
