@@ -154,7 +154,7 @@ func (r *Registration) Step(d Draft, in Input) (Draft, Output) {
 		return d, out
 	}
 	q := r.question(*slot)
-	if slices.Contains(wordsSkip, word) {
+	if slices.Contains(wordsSkip, word) || (q.Kind == MultiChoice && slices.Contains(wordsNone, word)) {
 		if q.Required {
 			r.reject(&d, &out, msgRequired.In(lang))
 			return d, out
@@ -220,6 +220,7 @@ func (r *Registration) confirmPending(d *Draft, out *Output, word string) {
 		d.Pending = nil
 		if p.Slot.Field == anotherKey {
 			r.addPerson(d, p.Slot.Person)
+			d.History = append(d.History, p.Slot)
 			out.Save = true
 			r.ask(d, out, "")
 			return
@@ -305,6 +306,17 @@ func (r *Registration) back(d *Draft, out *Output) {
 	d.History = d.History[:len(d.History)-1]
 	old := d.block(last.Person)[last.Field]
 	delete(d.block(last.Person), last.Field)
+	// What the answer filled in passing ("ca. 30", "ja, virker bange") goes
+	// with it, or its question would never be asked again.
+	var oldCompanion *Answer
+	if last.Field != anotherKey {
+		if q := r.question(last); q.Companion != "" && !slices.Contains(d.History, Slot{Person: last.Person, Field: q.Companion}) {
+			if a, ok := d.block(last.Person)[q.Companion]; ok {
+				oldCompanion = &a
+				delete(d.block(last.Person), q.Companion)
+			}
+		}
+	}
 	if last.Field == anotherKey && len(d.Persons) > last.Person+1 && len(d.Persons[last.Person+1]) == 0 {
 		d.Persons = d.Persons[:last.Person+1]
 	}
@@ -314,7 +326,12 @@ func (r *Registration) back(d *Draft, out *Output) {
 	note := ""
 	if last.Field != anotherKey && !old.Skipped {
 		q := r.question(last)
-		note = fmt.Sprintf(msgWas.In(d.Lang), kinds[q.Kind].show(q, old, d.Lang))
+		shown := kinds[q.Kind].show(q, old, d.Lang)
+		if oldCompanion != nil && !oldCompanion.Skipped {
+			cq := r.question(Slot{Person: last.Person, Field: q.Companion})
+			shown += " · " + cq.label(d.Lang, d.Crisis) + ": " + kinds[cq.Kind].show(cq, *oldCompanion, d.Lang)
+		}
+		note = fmt.Sprintf(msgWas.In(d.Lang), shown)
 	}
 	r.ask(d, out, note)
 }
@@ -409,6 +426,14 @@ func (r *Registration) question(s Slot) *Question {
 // ask appends the prompt for whatever the draft is waiting for, with lead
 // (an echo, a problem, a note) on top.
 func (r *Registration) ask(d *Draft, out *Output, lead string) {
+	// A number typed next picks from the options shown now: when they are
+	// not the ones stored (suggestions shown before), store them.
+	offered := d.Offered
+	defer func() {
+		if !slices.Equal(offered, d.Offered) {
+			out.Save = true
+		}
+	}()
 	switch {
 	case d.Mode == ConfirmCancel:
 		r.askCancel(d, out, lead)
@@ -433,7 +458,7 @@ func (r *Registration) ask(d *Draft, out *Output, lead string) {
 	}
 	if slot.Field == anotherKey {
 		b.WriteString(msgAnother.In(lang))
-		d.Offered = nil
+		offerYesNo(d)
 		out.Say = append(out.Say, Prompt{Text: b.String(), Options: yesNoOptions(lang)})
 		return
 	}
@@ -528,7 +553,7 @@ func (r *Registration) askCancel(d *Draft, out *Output, lead string) {
 	if lead != "" {
 		text = lead + "\n" + text
 	}
-	d.Offered = nil
+	offerYesNo(d)
 	out.Say = append(out.Say, Prompt{Text: text, Options: yesNoOptions(d.Lang)})
 }
 
@@ -544,8 +569,14 @@ func (r *Registration) askPending(d *Draft, out *Output, lead string) {
 }
 
 func (r *Registration) askYesNo(d *Draft, out *Output, text string) {
-	d.Offered = nil
+	offerYesNo(d)
 	out.Say = append(out.Say, Prompt{Text: text, Options: yesNoOptions(d.Lang)})
+}
+
+// offerYesNo records the yes/no options as offered, so that typing the
+// number an adapter shows them with ("1) Ja") picks them.
+func offerYesNo(d *Draft) {
+	d.Offered = []string{"ja", "nej"}
 }
 
 func yesNoOptions(lang Lang) []Option {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -111,6 +112,9 @@ func NewForm(id string, title Text, qs []Question) *Form {
 			panic("workflows: question " + q.ID + " has unknown kind " + string(q.Kind))
 		}
 		f.index[q.ID] = i
+		// The choices may be shared with other forms (discussedParties):
+		// fold a copy, so that building forms concurrently does not race.
+		f.Questions[i].Choices = slices.Clone(q.Choices)
 		for j := range q.Choices {
 			c := &f.Questions[i].Choices[j]
 			c.folded = nil

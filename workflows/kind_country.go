@@ -56,7 +56,9 @@ var countries = sync.OnceValue(func() []country {
 		for b := 'A'; b <= 'Z'; b++ {
 			code := string([]rune{a, b})
 			r, err := language.ParseRegion(code)
-			if err != nil || !r.IsCountry() || notCountries[code] || r.String() != code {
+			// Deprecated codes (DD, VD, BU, …) share their successor's name
+			// and would be found first; EZ, UK, UN have no ISO 3166-1 alpha-3.
+			if err != nil || !r.IsCountry() || notCountries[code] || r.Canonicalize().String() != code || r.ISO3() == "ZZZ" {
 				continue
 			}
 			c := country{code: code, da: display.Danish.Regions().Name(r), en: display.English.Regions().Name(r)}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -17,9 +18,20 @@ func parseMulti(q *Question, in string, _ env) (Answer, *Answer, *Problem) {
 			ids = append(ids, c.ID)
 		}
 	}
-	for _, part := range multiSeparators.Split(strings.TrimSpace(in), -1) {
+	parts := multiSeparators.Split(strings.TrimSpace(in), -1)
+	for i := 0; i < len(parts); i++ {
+		part := parts[i]
 		if strings.TrimSpace(part) == "" {
 			continue
+		}
+		// A label with a separator in it ("Henvisning / følgeskab") was
+		// split apart: take it whole when the next part completes it.
+		if i+1 < len(parts) {
+			if c, ok := exactChoice(q.Choices, part+" "+parts[i+1]); ok {
+				add(c)
+				i++
+				continue
+			}
 		}
 		if c, ok := matchChoice(q.Choices, part); ok {
 			add(c)
@@ -51,6 +63,17 @@ func parseMulti(q *Question, in string, _ env) (Answer, *Answer, *Problem) {
 		}
 	}
 	return Answer{List: ordered}, nil, nil
+}
+
+// exactChoice finds the choice whose id, label or alias is in, folded.
+func exactChoice(choices []Choice, in string) (Choice, bool) {
+	f := fold(in)
+	for _, c := range choices {
+		if slices.Contains(c.words(), f) {
+			return c, true
+		}
+	}
+	return Choice{}, false
 }
 
 // showMulti lists the chosen labels.

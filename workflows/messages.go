@@ -37,8 +37,11 @@ var (
 // Words the engine understands at every question, in either language,
 // compared after fold.
 var (
-	wordsBack   = []string{"tilbage", "back", "fortryd"}
-	wordsSkip   = []string{"spring over", "skip", "spring", "videre"}
+	wordsBack = []string{"tilbage", "back", "fortryd"}
+	wordsSkip = []string{"spring over", "skip", "spring", "videre"}
+	// wordsNone answer "which of these?" with none of them: the same as
+	// skipping an optional multiple choice.
+	wordsNone   = []string{"ingen", "intet", "nej", "none", "nothing", "no"}
 	wordsCancel = []string{"afbryd", "cancel", "annuller", "stop"}
 	wordsHelp   = []string{"hjaelp", "help", "?"}
 	wordsSave   = []string{"gem", "save", "ok", "faerdig", "done"}

@@ -104,13 +104,19 @@ func (r *Registration) Prompt(d Draft, lead string) []Prompt {
 // still apply, no internal keys, and the reasons to follow up.
 func (r *Registration) record(d *Draft) Visit {
 	v := Visit{Schema: SchemaVersion, Date: d.Visit["date"].Text, CreatedBy: d.User, CreatedAt: d.Updated,
-		Crisis: d.Crisis, Fields: Answers{}, Flags: slices.Clone(d.Flags)}
+		Crisis: d.Crisis, Fields: Answers{}}
 	flag := func(f string) {
 		if !slices.Contains(v.Flags, f) {
 			v.Flags = append(v.Flags, f)
 		}
 	}
-	for _, s := range r.summarySlots(d) {
+	slots := r.summarySlots(d)
+	for _, f := range d.Flags {
+		if r.flagStands(d, slots, f) {
+			flag(f)
+		}
+	}
+	for _, s := range slots {
 		a := d.block(s.Person)[s.Field]
 		if a.Skipped {
 			continue
@@ -134,4 +140,26 @@ func (r *Registration) record(d *Draft) Visit {
 		flag("referral")
 	}
 	return v
+}
+
+// flagStands reports whether a flag set by confirming an answer (an age
+// under 18) still has such an answer among slots: the answer may have been
+// changed since, or dropped with the persons. Other flags always stand.
+func (r *Registration) flagStands(d *Draft, slots []Slot, f string) bool {
+	confirmed := false
+	for _, form := range []*Form{r.Visit, r.Person} {
+		for i := range form.Questions {
+			confirmed = confirmed || form.Questions[i].FlagBelow == f
+		}
+	}
+	if !confirmed {
+		return true
+	}
+	for _, s := range slots {
+		q, a := r.question(s), d.block(s.Person)[s.Field]
+		if q.FlagBelow == f && !a.Skipped && a.Number != nil && *a.Number < q.ConfirmBelow {
+			return true
+		}
+	}
+	return false
 }
