@@ -77,9 +77,19 @@ func openStore(ctx context.Context, cfg config.Config, mayCreateKey bool, log *s
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(args, stdin, stdout, stderr, bot.SystemClock{})
+}
+
+// runWith is run with the clock given, so tests can fix the time.
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock bot.Clock) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if len(args) > 0 && args[0] == "export" {
-		return runExport(args[1:], stdout, stderr, log)
+	if len(args) > 0 {
+		switch args[0] {
+		case "export":
+			return runExport(args[1:], stdout, stderr, log)
+		case "crisis-report":
+			return runCrisisReport(args[1:], stdout, stderr, log)
+		}
 	}
 	fs := flag.NewFlagSet("beredskab", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -91,6 +101,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: beredskab [flags]            the bot on the console (one message per line)")
 		fmt.Fprintln(stderr, "       beredskab export [flags]     write the visits as JSON or CSV")
+		fmt.Fprintln(stderr, "       beredskab crisis-report [flags] [ID]   a crisis run as Markdown (default: the latest)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -111,7 +122,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if err := runConsole(cfg, *echo, stdin, stdout, stderr, log); err != nil {
+	if err := runConsole(cfg, clock, *echo, stdin, stdout, stderr, log); err != nil {
 		fmt.Fprintln(stderr, "beredskab:", err)
 		return 1
 	}
@@ -120,7 +131,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // runConsole wires the bot to the console and runs it until the input ends
 // or the process is told to stop.
-func runConsole(cfg config.Config, echo bool, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
+func runConsole(cfg config.Config, clock bot.Clock, echo bool, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	roster, err := cfg.Roster()
@@ -138,8 +149,9 @@ func runConsole(cfg config.Config, echo bool, stdin io.Reader, stdout, stderr io
 	defer store.Close()
 	adapter := console.New(stdin, stdout, cfg.Console.User)
 	adapter.Echo, adapter.Log = echo, log
-	b, err := bot.New(bot.Options{Roster: roster, Store: store, Sender: adapter, Location: loc,
-		Organisation: cfg.Organisation, DraftMaxAge: cfg.DraftMaxAge(), Logger: log})
+	b, err := bot.New(bot.Options{Roster: roster, Store: store, Sender: adapter, Location: loc, Clock: clock,
+		Organisation: cfg.Organisation, DraftMaxAge: cfg.DraftMaxAge(), Logger: log, Lang: workflows.ParseLang(cfg.Language),
+		Crisis: bot.CrisisOptions{Hotline: cfg.Crisis.Hotline, SMS: cfg.Crisis.SMS, Broadcast: cfg.Crisis.BroadcastChannels}})
 	if err != nil {
 		return err
 	}
@@ -213,4 +225,61 @@ func exportVisits(c common, format, table, from, to, outPath string, stdout, std
 	}
 	log.Info("export written", "format", format, "table", table)
 	return nil
+}
+
+// runCrisisReport is `beredskab crisis-report [ID]`: the Markdown report of
+// a crisis run, the latest when no id is given.
+func runCrisisReport(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
+	fs := flag.NewFlagSet("beredskab crisis-report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	lang := fs.String("lang", "", "language of the report: da or en (default from config)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := crisisReport(c, fs.Arg(0), *lang, stdout, stderr, log); err != nil {
+		fmt.Fprintln(stderr, "beredskab crisis-report:", err)
+		return 1
+	}
+	return 0
+}
+
+func crisisReport(c common, id, lang string, stdout, stderr io.Writer, log *slog.Logger) error {
+	ctx := context.Background()
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	roster, err := cfg.Roster()
+	if err != nil {
+		return err
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return err
+	}
+	if lang == "" {
+		lang = cfg.Language
+	}
+	store, err := openStore(ctx, cfg, false, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var run workflows.CrisisRun
+	if id == "" {
+		run, err = store.CurrentCrisis(ctx)
+	} else {
+		run, err = store.Crisis(ctx, id)
+	}
+	if err != nil {
+		return err
+	}
+	report, err := bot.CrisisReport(ctx, store, run, workflows.ParseLang(lang), roster.Name, loc)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, report)
+	return err
 }

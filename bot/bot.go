@@ -22,10 +22,11 @@ type SystemClock struct{}
 // Now returns the current time.
 func (SystemClock) Now() time.Time { return time.Now() }
 
-// Store is everything the core keeps: drafts and visits.
+// Store is everything the core keeps: drafts, visits and crisis runs.
 type Store interface {
 	DraftStore
 	VisitStore
+	CrisisStore
 }
 
 // Options are what New needs; main fills them from the config.
@@ -42,6 +43,19 @@ type Options struct {
 	// DraftMaxAge drops unfinished registrations older than this.
 	DraftMaxAge time.Duration
 	Logger      *slog.Logger
+	// Crisis configures the crisis commands.
+	Crisis CrisisOptions
+	// Lang is the team's language, for messages in shared channels.
+	Lang workflows.Lang
+}
+
+// CrisisOptions configure /crisis: the hotline number in the SMS template
+// (Bilag 1), further SMS languages, and channels that get a read-only copy
+// of the checklist (for example one shared with the partner NGOs).
+type CrisisOptions struct {
+	Hotline   string
+	SMS       map[string]string
+	Broadcast []string
 }
 
 // Bot is the core: it takes messages from an adapter, runs commands and

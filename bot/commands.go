@@ -18,7 +18,9 @@ type Command struct {
 	Names   []string
 	Roles   []Role
 	Summary text
-	Run     func(ctx context.Context, req Request) error
+	// Coordinators is added to the summary for coordinators and admins.
+	Coordinators text
+	Run          func(ctx context.Context, req Request) error
 }
 
 // Request is a message from a known staff member, parsed into a command and
@@ -41,6 +43,10 @@ func (b *Bot) commands() []Command {
 		{Name: "visit", Names: []string{"visit", "besøg", "besog", "besoeg", "registrer", "register"}, Roles: all,
 			Summary: text{Da: "/besøg – registrér et besøg (Skema 1 og 2)", En: "/visit – register a visit (forms 1 and 2)"},
 			Run:     b.startVisit},
+		{Name: "crisis", Names: []string{"crisis", "krise"}, Roles: all,
+			Summary:      text{Da: "/krise – beredskabsplanen som tjekliste: status, check, uncheck, skip, assign, note, report, list, sms", En: "/crisis – the crisis plan as a checklist: status, check, uncheck, skip, assign, note, report, list, sms"},
+			Coordinators: text{Da: "; som koordinator også start, reopen, end", En: "; as a coordinator also start, reopen, end"},
+			Run:     b.crisis},
 		{Name: "cancel", Names: []string{"cancel", "afbryd"}, Roles: all,
 			Summary: text{Da: "afbryd – afbryd registreringen i gang", En: "cancel – cancel the registration in progress"},
 			Run:     b.cancelOutsideDraft},
@@ -82,9 +88,14 @@ func (b *Bot) help(ctx context.Context, req Request) error {
 	lang := req.Lang()
 	lines := []string{fmtText(txtHelpHead, lang, req.Staff.Role)}
 	for _, c := range b.commands() {
-		if c.allows(req.Staff.Role) {
-			lines = append(lines, "• "+c.Summary.In(lang))
+		if !c.allows(req.Staff.Role) {
+			continue
 		}
+		line := "• " + c.Summary.In(lang)
+		if req.Staff.Role != Midwife {
+			line += c.Coordinators.In(lang)
+		}
+		lines = append(lines, line)
 	}
 	lines = append(lines, txtHelpFoot.In(lang))
 	return b.reply(ctx, req.Message, Reply{Text: strings.Join(lines, "\n")})

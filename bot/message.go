@@ -59,3 +59,16 @@ type Adapter interface {
 	Sender
 	Run(ctx context.Context, h Handler) error
 }
+
+// Poster is an adapter that can say which message it posted, so that the
+// message can be edited later (the crisis checklist is one message kept up
+// to date).
+type Poster interface {
+	Post(ctx context.Context, r Reply) (id string, err error)
+}
+
+// Editor is an adapter that can change a message it posted. Without it the
+// core posts the new state as a new message.
+type Editor interface {
+	Edit(ctx context.Context, channel, id string, r Reply) error
+}

@@ -43,7 +43,13 @@ func (b *Bot) startVisit(ctx context.Context, req Request) error {
 	if org := firstNonEmpty(req.Staff.Organisation, b.opt.Organisation); org != "" {
 		known["organisation"] = workflows.Answer{Text: org}
 	}
-	d, out := b.opt.Registration.Start(req.User, lang, b.now(), known, nil)
+	var crisis *workflows.CrisisRef
+	if run, err := b.opt.Store.CurrentCrisis(ctx); err == nil && run.InForce() {
+		crisis = run.Ref()
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return b.failed(ctx, dm, lang, err)
+	}
+	d, out := b.opt.Registration.Start(req.User, lang, b.now(), known, crisis)
 	return b.apply(ctx, dm, d, out)
 }
 

@@ -61,3 +61,31 @@ func (r Roster) Lookup(user string) (Staff, bool) {
 	s, ok := r.byUser[user]
 	return s, ok
 }
+
+// Find looks a staff member up by chat user id or by initials (any case),
+// as typed in "/crisis assign 3 MK".
+func (r Roster) Find(name string) (Staff, bool) {
+	name = strings.TrimPrefix(strings.TrimSpace(name), "@")
+	if s, ok := r.byUser[name]; ok {
+		return s, true
+	}
+	for _, s := range r.byUser {
+		if s.Initials != "" && strings.EqualFold(s.Initials, name) {
+			return s, true
+		}
+	}
+	return Staff{}, false
+}
+
+// Name is what the team calls a user in shared messages: the initials, or
+// the user id when there are none. Initials are no person data of the
+// people met; they name staff.
+func (r Roster) Name(user string) string {
+	if s, ok := r.byUser[user]; ok && s.Initials != "" {
+		return s.Initials
+	}
+	if user == "" {
+		return "–"
+	}
+	return user
+}

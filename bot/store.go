@@ -28,3 +28,24 @@ type VisitStore interface {
 	FinishVisit(ctx context.Context, user string, v workflows.Visit) (workflows.Visit, error)
 	Visits(ctx context.Context, from, to string) iter.Seq2[workflows.Visit, error]
 }
+
+// ErrCrisisInForce is returned (wrapped) when a crisis is started while
+// another is active or reopening.
+var ErrCrisisInForce = errors.New("a crisis is already in force")
+
+// CrisisStore keeps crisis runs: their checklists, timeline and the chat
+// messages that show them. Updates are read-modify-write transactions that
+// the store retries on conflict, so two people checking items at the same
+// moment both win.
+type CrisisStore interface {
+	// StartCrisis gives a new run its id ("2026-K01", numbered per year) and stores it as the current run,
+	// unless the current one is still in force (ErrCrisisInForce, with that
+	// run returned).
+	StartCrisis(ctx context.Context, year int, start func(id string) (workflows.CrisisRun, error)) (workflows.CrisisRun, error)
+	// UpdateCrisis applies change to the stored run and stores the result.
+	UpdateCrisis(ctx context.Context, id string, change func(*workflows.CrisisRun) error) (workflows.CrisisRun, error)
+	// CurrentCrisis is the most recently started run, in any phase.
+	CurrentCrisis(ctx context.Context) (workflows.CrisisRun, error)
+	Crisis(ctx context.Context, id string) (workflows.CrisisRun, error)
+	Crises(ctx context.Context) iter.Seq2[workflows.CrisisRun, error]
+}

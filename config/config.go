@@ -26,12 +26,24 @@ type Config struct {
 	KeyFile         string  `toml:"key_file"`
 	DraftMaxAgeDays int     `toml:"draft_max_age_days"`
 	Console         Console `toml:"console"`
+	Crisis          Crisis  `toml:"crisis"`
 	Staff           []Staff `toml:"staff"`
 }
 
 // Console configures the console adapter.
 type Console struct {
 	User string `toml:"user"`
+}
+
+// Crisis configures the crisis commands.
+type Crisis struct {
+	// Hotline is the health authority's number in the SMS template.
+	Hotline string `toml:"hotline"`
+	// BroadcastChannels get a read-only copy of the checklist.
+	BroadcastChannels []string `toml:"broadcast_channels"`
+	// SMS adds SMS templates by language code; {disease} and {hotline} are
+	// filled in.
+	SMS map[string]string `toml:"sms"`
 }
 
 // Staff is one roster entry as written in the file.
