@@ -241,3 +241,49 @@ func TestKillAndResume(t *testing.T) {
 		t.Errorf("want exactly one visit after the kills, got %d", n)
 	}
 }
+
+// fixedClock is the time of the crisis transcripts: Friday 4 December 2026,
+// 10:00 in Copenhagen.
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time {
+	return time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+}
+
+// TestGoldenCrisis runs a whole crisis through the console: start, bad
+// input, checks, assignment, a note, the SMS; then, after a restart, the
+// same checklist, a registration in crisis mode, reopening, the end, the
+// evaluation and the report. The report is also written by the command
+// line, and the export carries the crisis on the visit.
+func TestGoldenCrisis(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("BEREDSKAB_KEY", testKey)
+	for _, part := range []string{"crisis1", "crisis2"} {
+		script, err := os.Open(filepath.Join("testdata", part+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		code := runWith([]string{"-echo", "-data", dir}, script, &out, &errOut, fixedClock{})
+		script.Close()
+		if code != 0 {
+			t.Fatalf("%s: console exited %d: %s", part, code, errOut.String())
+		}
+		golden(t, part+".golden", out.Bytes())
+	}
+	var report, errOut bytes.Buffer
+	if code := run([]string{"crisis-report", "-data", dir, "2026-K01"}, strings.NewReader(""), &report, &errOut); code != 0 {
+		t.Fatalf("crisis-report exited %d: %s", code, errOut.String())
+	}
+	golden(t, "crisis-report.md", report.Bytes())
+
+	var export bytes.Buffer
+	if code := run([]string{"export", "-data", dir}, strings.NewReader(""), &export, &errOut); code != 0 {
+		t.Fatalf("export exited %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{`"crisis":{"id":"2026-K01","name":"COVID-19"}`, `"crisis_symptoms":"suspected"`, `"crisis_advice_given":"yes"`} {
+		if !strings.Contains(export.String(), want) {
+			t.Errorf("export lacks %s:\n%s", want, export.String())
+		}
+	}
+}

@@ -46,7 +46,7 @@ func (b *Bot) commands() []Command {
 		{Name: "crisis", Names: []string{"crisis", "krise"}, Roles: all,
 			Summary:      text{Da: "/krise – beredskabsplanen som tjekliste: status, check, uncheck, skip, assign, note, report, list, sms", En: "/crisis – the crisis plan as a checklist: status, check, uncheck, skip, assign, note, report, list, sms"},
 			Coordinators: text{Da: "; som koordinator også start, reopen, end", En: "; as a coordinator also start, reopen, end"},
-			Run:     b.crisis},
+			Run:          b.crisis},
 		{Name: "cancel", Names: []string{"cancel", "afbryd"}, Roles: all,
 			Summary: text{Da: "afbryd – afbryd registreringen i gang", En: "cancel – cancel the registration in progress"},
 			Run:     b.cancelOutsideDraft},

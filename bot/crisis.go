@@ -162,34 +162,40 @@ func (b *Bot) crisisStatus(ctx context.Context, req Request, _ string) error {
 // change applies a change to the current run and shows the new state in
 // every message that shows the checklist.
 func (b *Bot) change(ctx context.Context, req Request, name string, fn func(*workflows.CrisisRun) error) error {
+	_, err := b.changed(ctx, req, name, fn)
+	return err
+}
+
+// changed is change that also reports whether the change was made.
+func (b *Bot) changed(ctx context.Context, req Request, name string, fn func(*workflows.CrisisRun) error) (bool, error) {
 	lang := req.Lang()
 	cur, ok, err := b.current(ctx, req)
 	if !ok {
-		return err
+		return false, err
 	}
 	run, err := b.opt.Store.UpdateCrisis(ctx, cur.ID, fn)
 	var phase error
 	switch {
 	case errors.Is(err, workflows.ErrNoSuchItem):
 		items, _ := cur.Checklist()
-		return b.usage(ctx, req, name, fmtText(txtCrisisNoItem, lang, "«"+truncate(strings.Fields(req.Args + " ?")[1], 10)+"»", len(items)))
+		return false, b.usage(ctx, req, name, fmtText(txtCrisisNoItem, lang, "«"+truncate(strings.Fields(req.Args + " ?")[1], 10)+"»", len(items)))
 	case errors.Is(err, workflows.ErrEmptyNote):
-		return b.usage(ctx, req, name, "")
+		return false, b.usage(ctx, req, name, "")
 	case errors.Is(err, workflows.ErrWrongPhase):
 		phase = err
 	case err != nil:
-		return b.failed(ctx, req.Message, lang, err)
+		return false, b.failed(ctx, req.Message, lang, err)
 	}
 	if phase != nil {
-		return b.reply(ctx, req.Message, Reply{Text: fmtText(txtCrisisPhase, lang, phaseName(cur.Phase, lang)), Ephemeral: true})
+		return false, b.reply(ctx, req.Message, Reply{Text: fmtText(txtCrisisPhase, lang, phaseName(cur.Phase, lang)), Ephemeral: true})
 	}
 	b.log.Info("crisis changed", "crisis", run.ID, "action", name, "by", req.User)
 	if _, canEdit := b.opt.Sender.(Editor); canEdit {
 		if err := b.reply(ctx, req.Message, Reply{Text: txtCrisisDone.In(lang), Ephemeral: true}); err != nil {
-			return err
+			return true, err
 		}
 	}
-	return b.showChecklist(ctx, run, false)
+	return true, b.showChecklist(ctx, run, false)
 }
 
 // itemNumber reads the item number that starts args.
@@ -240,14 +246,15 @@ func (b *Bot) crisisReopen(ctx context.Context, req Request, _ string) error {
 
 func (b *Bot) crisisEnd(ctx context.Context, req Request, _ string) error {
 	now := b.now()
-	if err := b.change(ctx, req, "end", func(r *workflows.CrisisRun) error { return r.End(req.User, now) }); err != nil {
+	var disease string
+	ended, err := b.changed(ctx, req, "end", func(r *workflows.CrisisRun) error {
+		disease = r.Disease
+		return r.End(req.User, now)
+	})
+	if !ended || err != nil {
 		return err
 	}
-	run, err := b.opt.Store.CurrentCrisis(ctx)
-	if err != nil || run.Phase != workflows.PhaseEnded || !run.Ended.Equal(now) {
-		return nil // the change was refused and the user told why
-	}
-	return b.reply(ctx, req.Message, Reply{Text: fmtText(txtCrisisEnded, req.Lang(), run.Disease)})
+	return b.reply(ctx, req.Message, Reply{Text: fmtText(txtCrisisEnded, req.Lang(), disease)})
 }
 
 // showChecklist posts the checklist (first) or brings every message that
@@ -325,7 +332,8 @@ func (b *Bot) crisisReport(ctx context.Context, req Request, args string) error 
 // visits registered during it; the command line uses it too.
 func CrisisReport(ctx context.Context, visits VisitStore, run workflows.CrisisRun, lang workflows.Lang, names workflows.Names, loc *time.Location) (string, error) {
 	var during []workflows.Visit
-	for v, err := range visits.Visits(ctx, run.Started.In(loc).Format(time.DateOnly), "") {
+	// All visits: one registered during the crisis may be dated before it.
+	for v, err := range visits.Visits(ctx, "", "") {
 		if err != nil {
 			return "", fmt.Errorf("report crisis %s: %w", run.ID, err)
 		}
