@@ -266,6 +266,9 @@ func (b *Bot) showChecklist(ctx context.Context, run workflows.CrisisRun, first 
 	var newIDs map[int]string
 	for i, p := range run.Posts {
 		r := Reply{Channel: p.Channel, Text: workflows.RenderChecklist(run, b.opt.Lang, b.opt.Roster.Name, b.opt.Location, p.ReadOnly)}
+		if !p.ReadOnly {
+			r.Actions = checklistActions(run, b.opt.Lang)
+		}
 		switch {
 		case canEdit && p.ID != "":
 			if err := editor.Edit(ctx, p.Channel, p.ID, r); err != nil {
@@ -397,4 +400,17 @@ func phaseName(p workflows.Phase, lang workflows.Lang) string {
 		workflows.PhaseReopening: {Da: "genåbning", En: "reopening"},
 		workflows.PhaseEnded:     {Da: "afsluttet", En: "ended"},
 	}[p].In(lang)
+}
+
+// checklistActions are the "done" buttons of the open items.
+func checklistActions(run workflows.CrisisRun, lang workflows.Lang) []workflows.Option {
+	items, _ := run.Checklist()
+	var out []workflows.Option
+	for i, it := range items {
+		if it.State == workflows.ItemOpen {
+			out = append(out, workflows.Option{Value: fmt.Sprintf("/crisis check %d", i+1),
+				Label: fmt.Sprintf(text{Da: "✓ %d udført", En: "✓ %d done"}.In(lang), i+1)})
+		}
+	}
+	return out
 }

@@ -35,6 +35,10 @@ type Reply struct {
 	Options  []workflows.Option
 	Multi    bool
 	Keywords bool
+	// Actions are buttons for adapters that have them (the crisis
+	// checklist's "done" per open item); their Value is a command sent as if
+	// typed. Text adapters leave them out: the text names the commands.
+	Actions []workflows.Option
 	// Ephemeral asks the adapter to show a channel reply to User alone,
 	// where the platform can.
 	Ephemeral bool
