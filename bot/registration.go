@@ -74,7 +74,8 @@ func (b *Bot) continueDraft(ctx context.Context, req Request) (bool, error) {
 		switch {
 		case b.wasOffered(req.User) && slices.Contains(resumeWords, word):
 			b.remember(req.User, d)
-			return true, b.sendPrompts(ctx, req.Message, b.opt.Registration.Prompt(d, ""))
+			next, out := b.opt.Registration.Resume(d)
+			return true, b.apply(ctx, req.Message, next, out)
 		case b.wasOffered(req.User) && slices.Contains(discardWords, word):
 			if err := b.opt.Store.DeleteDraft(ctx, req.User); err != nil {
 				return true, b.failed(ctx, req.Message, lang, fmt.Errorf("discard draft of %s: %w", req.User, err))

@@ -44,6 +44,7 @@ var nationalityAliases = map[string][]string{
 	"DK": {"dansk", "danish"},
 	"GB": {"uk", "england", "britisk", "british"},
 	"US": {"usa", "amerikansk", "american"},
+	"MM": {"myanmar", "burma", "burmesisk", "burmese"},
 }
 
 // notCountries are CLDR regions that are not ISO 3166-1 countries.

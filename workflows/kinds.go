@@ -147,5 +147,14 @@ func (c Choice) words() []string {
 	for _, a := range c.Aliases {
 		w = append(w, fold(a))
 	}
+	// On a keyboard without Danish letters "besog" and "tandlage" are
+	// typed for "besøg" and "tandlæge".
+	for _, x := range []string{c.Label.Da, c.Label.En} {
+		if plain := fold(plainLetters.Replace(strings.ToLower(x))); !slices.Contains(w, plain) {
+			w = append(w, plain)
+		}
+	}
 	return w
 }
+
+var plainLetters = strings.NewReplacer("æ", "a", "ø", "o", "å", "a")

@@ -90,6 +90,7 @@ var kindExamples = map[Kind][]example{
 		is("visit.method", "tElEfOn", "phone"),
 		is("visit.method", "tlf", "phone"),
 		is("visit.method", "Fysisk besøg", "physical_visit"),
+		is("visit.method", "fysisk besog", "physical_visit"),
 		is("visit.method", "fys", "physical_visit"),
 		is("visit.method", "onl", "online"),
 		is("visit.method", "internet", "online"),
@@ -140,6 +141,7 @@ var kindExamples = map[Kind][]example{
 		isList("visit.onsite", "Henvisning til socialfaglig medarbejder", "social_worker_referral"),
 		isList("visit.onsite", "MEDICIN", "medicine"),
 		isList("visit.referral", "sygehus og tandlæge", "hospital", "dentist"),
+		isList("visit.referral", "tandlage", "dentist"), // no Danish letters on the keyboard
 		isList("visit.discussed_with", "politi, læge", "police", "doctor"),
 		refused("visit.onsite", "7"),
 		refused("visit.onsite", "1, 9"),
@@ -259,6 +261,7 @@ var kindExamples = map[Kind][]example{
 		is("person.nationality", "Thailand", "TH").shown("Thailand", "Thailand"),
 		is("person.nationality", "thailand", "TH"),
 		is("person.nationality", "thai", "TH"),
+		is("person.nationality", "Myanmar", "MM"),
 		is("person.nationality", "TH", "TH"),
 		is("person.nationality", "th", "TH"),
 		is("person.nationality", "tha", "TH"),

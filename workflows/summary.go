@@ -93,11 +93,16 @@ func (r *Registration) OneLine(d Draft) string {
 	return strings.Join(parts, ", ")
 }
 
-// Prompt repeats what the draft is waiting for, as after a restart.
-func (r *Registration) Prompt(d Draft, lead string) []Prompt {
+// Resume repeats what the draft is waiting for, as after a restart. The
+// numbered options are shown anew, so the draft is to be saved when they
+// changed (old suggestions must not answer a new "1").
+func (r *Registration) Resume(d Draft) (Draft, Output) {
+	d = d.clone()
+	before := slices.Clone(d.Offered)
 	var out Output
-	r.ask(&d, &out, lead)
-	return out.Say
+	r.ask(&d, &out, "")
+	out.Save = !slices.Equal(before, d.Offered)
+	return d, out
 }
 
 // record turns a finished draft into the visit to store: only answers that
