@@ -13,14 +13,19 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+
+	"github.com/jonboulle/clockwork"
 	"path/filepath"
 	"syscall"
+	"text/tabwriter"
+	"time"
 	_ "time/tzdata" // a fresh machine may have no zoneinfo; Copenhagen time must work
 
 	"beredskab/adapters/console"
 	"beredskab/bot"
 	"beredskab/config"
 	"beredskab/export"
+	"beredskab/reminders"
 	"beredskab/storage"
 	"beredskab/workflows"
 )
@@ -77,11 +82,11 @@ func openStore(ctx context.Context, cfg config.Config, mayCreateKey bool, log *s
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return runWith(args, stdin, stdout, stderr, bot.SystemClock{})
+	return runWith(args, stdin, stdout, stderr, clockwork.NewRealClock())
 }
 
 // runWith is run with the clock given, so tests can fix the time.
-func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock bot.Clock) int {
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clockwork.Clock) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if len(args) > 0 {
 		switch args[0] {
@@ -89,6 +94,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock bot
 			return runExport(args[1:], stdout, stderr, log)
 		case "crisis-report":
 			return runCrisisReport(args[1:], stdout, stderr, log)
+		case "reminders":
+			return runReminders(args[1:], stdout, stderr, log)
 		}
 	}
 	fs := flag.NewFlagSet("beredskab", flag.ContinueOnError)
@@ -102,6 +109,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock bot
 		fmt.Fprintln(stderr, "usage: beredskab [flags]            the bot on the console (one message per line)")
 		fmt.Fprintln(stderr, "       beredskab export [flags]     write the visits as JSON or CSV")
 		fmt.Fprintln(stderr, "       beredskab crisis-report [flags] [ID]   a crisis run as Markdown (default: the latest)")
+		fmt.Fprintln(stderr, "       beredskab reminders [flags]  the pending reminders: due time, kind, target")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -131,7 +139,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock bot
 
 // runConsole wires the bot to the console and runs it until the input ends
 // or the process is told to stop.
-func runConsole(cfg config.Config, clock bot.Clock, echo bool, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
+func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	roster, err := cfg.Roster()
@@ -149,10 +157,39 @@ func runConsole(cfg config.Config, clock bot.Clock, echo bool, stdin io.Reader, 
 	defer store.Close()
 	adapter := console.New(stdin, stdout, cfg.Console.User)
 	adapter.Echo, adapter.Log = echo, log
-	b, err := bot.New(bot.Options{Roster: roster, Store: store, Sender: adapter, Location: loc, Clock: clock,
-		Organisation: cfg.Organisation, DraftMaxAge: cfg.DraftMaxAge(), Logger: log, Lang: workflows.ParseLang(cfg.Language),
-		Crisis: bot.CrisisOptions{Hotline: cfg.Crisis.Hotline, SMS: cfg.Crisis.SMS, Broadcast: cfg.Crisis.BroadcastChannels}})
+	hours, err := cfg.Reminders.WorkingHoursParsed()
 	if err != nil {
+		return err
+	}
+	drill, err := reminders.ParseDrillDate(cfg.Reminders.DrillDate)
+	if err != nil {
+		return err
+	}
+	var b *bot.Bot // the dispatcher delivers through the bot, which schedules through the dispatcher
+	dispatcher, err := reminders.New(reminders.Options{Store: store, Clock: clock, Location: loc, Hours: hours, Drill: drill, Logger: log,
+		Deliver: func(ctx context.Context, r reminders.Reminder, key string, late bool) (bool, error) {
+			return b.DeliverReminder(ctx, r, key, late)
+		}})
+	if err != nil {
+		return err
+	}
+	b, err = bot.New(bot.Options{Roster: roster, Store: store, Sender: adapter, Location: loc, Clock: clock,
+		Organisation: cfg.Organisation, DraftMaxAge: cfg.DraftMaxAge(), Logger: log, Lang: workflows.ParseLang(cfg.Language),
+		Crisis:    bot.CrisisOptions{Hotline: cfg.Crisis.Hotline, SMS: cfg.Crisis.SMS, Broadcast: cfg.Crisis.BroadcastChannels},
+		Reminders: dispatcher,
+		Reminder: bot.ReminderOptions{TeamChannel: cfg.Reminders.TeamChannel, Drill: drill,
+			NudgeAfter: time.Duration(cfg.Reminders.NudgeAfterHours) * time.Hour}})
+	if err != nil {
+		return err
+	}
+	if err := dispatcher.Start(ctx); err != nil {
+		return err
+	}
+	defer dispatcher.Close()
+	if err := b.StartReminders(ctx); err != nil {
+		return err
+	}
+	if err := dispatcher.Every(15*time.Minute, "sweep drafts", b.SweepDrafts); err != nil {
 		return err
 	}
 	done := make(chan error, 1)
@@ -282,4 +319,52 @@ func crisisReport(c common, id, lang string, stdout, stderr io.Writer, log *slog
 	}
 	_, err = io.WriteString(stdout, report)
 	return err
+}
+
+// runReminders is `beredskab reminders`: the pending reminders for
+// operators (due time, kind, target; never a reminder's text).
+func runReminders(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
+	fs := flag.NewFlagSet("beredskab reminders", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := listReminders(c, stdout, stderr, log); err != nil {
+		fmt.Fprintln(stderr, "beredskab reminders:", err)
+		return 1
+	}
+	return 0
+}
+
+func listReminders(c common, stdout, stderr io.Writer, log *slog.Logger) error {
+	ctx := context.Background()
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, false, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	pending, err := reminders.PendingIn(ctx, store)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tDUE\tKIND\tTARGET\tSTATE")
+	for _, r := range pending {
+		target := "user:" + r.User
+		if r.User == "" {
+			target = "channel:" + r.Channel
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Due.In(loc).Format("2006-01-02 15:04 MST"), r.Kind, target, r.State)
+	}
+	return w.Flush()
 }

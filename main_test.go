@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -60,7 +62,7 @@ func TestGoldenRegistration(t *testing.T) {
 	}
 	defer script.Close()
 	var out, errOut bytes.Buffer
-	if code := run([]string{"-echo", "-data", dir}, script, &out, &errOut); code != 0 {
+	if code := runWith([]string{"-echo", "-data", dir}, script, &out, &errOut, fixedClock()); code != 0 {
 		t.Fatalf("console exited %d: %s", code, errOut.String())
 	}
 	golden(t, "registration.golden", out.Bytes())
@@ -244,10 +246,8 @@ func TestKillAndResume(t *testing.T) {
 
 // fixedClock is the time of the crisis transcripts: Friday 4 December 2026,
 // 10:00 in Copenhagen.
-type fixedClock struct{}
-
-func (fixedClock) Now() time.Time {
-	return time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+func fixedClock() clockwork.Clock {
+	return clockwork.NewFakeClockAt(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 }
 
 // TestGoldenCrisis runs a whole crisis through the console: start, bad
@@ -264,7 +264,7 @@ func TestGoldenCrisis(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out, errOut bytes.Buffer
-		code := runWith([]string{"-echo", "-data", dir}, script, &out, &errOut, fixedClock{})
+		code := runWith([]string{"-echo", "-data", dir}, script, &out, &errOut, fixedClock())
 		script.Close()
 		if code != 0 {
 			t.Fatalf("%s: console exited %d: %s", part, code, errOut.String())

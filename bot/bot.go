@@ -27,6 +27,7 @@ type Store interface {
 	DraftStore
 	VisitStore
 	CrisisStore
+	SettingStore
 }
 
 // Options are what New needs; main fills them from the config.
@@ -45,6 +46,9 @@ type Options struct {
 	Logger      *slog.Logger
 	// Crisis configures the crisis commands.
 	Crisis CrisisOptions
+	// Reminders is the reminder service; nil turns reminders off.
+	Reminders Reminders
+	Reminder  ReminderOptions
 	// Lang is the team's language, for messages in shared channels.
 	Lang workflows.Lang
 }
@@ -119,11 +123,19 @@ func (b *Bot) Handle(ctx context.Context, m Message) error {
 	text := strings.TrimSpace(m.Text)
 	req := Request{Message: m, Staff: staff}
 	if word, args, ok := strings.Cut(text+" ", " "); strings.HasPrefix(word, "/") && ok {
+		if m.Direct {
+			if _, err := b.answerOffer(ctx, req); err != nil { // a command closes an open follow-up offer
+				return err
+			}
+		}
 		req.Slash, req.Args = true, strings.TrimSpace(args)
 		return b.command(ctx, req, strings.TrimPrefix(word, "/"))
 	}
 	if !m.Direct {
 		return nil // plain chatter in a channel is not for the bot
+	}
+	if handled, err := b.answerOffer(ctx, req); handled || err != nil {
+		return err
 	}
 	handled, err := b.continueDraft(ctx, req)
 	if handled || err != nil {

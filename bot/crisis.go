@@ -254,6 +254,11 @@ func (b *Bot) crisisEnd(ctx context.Context, req Request, _ string) error {
 	if !ended || err != nil {
 		return err
 	}
+	if run, err := b.opt.Store.CurrentCrisis(ctx); err == nil {
+		if err := b.ensureEvaluation(ctx, run); err != nil {
+			b.log.Error("arm evaluation reminders", "crisis", run.ID, "err", err) // StartReminders arms them at the next start
+		}
+	}
 	return b.reply(ctx, req.Message, Reply{Text: fmtText(txtCrisisEnded, req.Lang(), disease)})
 }
 

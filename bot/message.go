@@ -39,6 +39,10 @@ type Reply struct {
 	// checklist's "done" per open item); their Value is a command sent as if
 	// typed. Text adapters leave them out: the text names the commands.
 	Actions []workflows.Option
+	// IdempotencyKey identifies one delivery of a reminder: a resend after a
+	// crash carries the same key, and adapters pass it on where the
+	// platform can drop a repeat.
+	IdempotencyKey string
 	// Ephemeral asks the adapter to show a channel reply to User alone,
 	// where the platform can.
 	Ephemeral bool

@@ -37,6 +37,21 @@ func (b *Bot) startVisit(ctx context.Context, req Request) error {
 		return b.offerResume(ctx, dm, d, "")
 	}
 	known := workflows.Answers{}
+	if word, id, _ := strings.Cut(req.Args, " "); slices.Contains([]string{"opfølgning", "opfoelgning", "opfolgning", "follow-up", "followup"}, strings.ToLower(word)) {
+		v, err := b.opt.Store.Visit(ctx, strings.TrimSpace(id))
+		if errors.Is(err, ErrNotFound) {
+			return b.reply(ctx, dm, Reply{Text: fmtText(txtNoVisit, lang, "«"+truncate(id, 20)+"»")})
+		}
+		if err != nil {
+			return b.failed(ctx, dm, lang, err)
+		}
+		for _, f := range []string{"location", "address", "location_other"} {
+			if a, ok := v.Fields[f]; ok {
+				known[f] = a
+			}
+		}
+		known["reason"] = workflows.Answer{Text: "follow_up"}
+	}
 	if req.Staff.Initials != "" {
 		known["filled_by"] = workflows.Answer{Text: strings.ToUpper(req.Staff.Initials)}
 	}
@@ -151,7 +166,14 @@ func (b *Bot) apply(ctx context.Context, m Message, d workflows.Draft, out workf
 			}
 			text += "\n" + fmtText(txtFollowUpHint, lang, strings.Join(why, ", "))
 		}
-		return b.reply(ctx, m, Reply{Text: text})
+		ask, choices, err := b.offerFollowUp(ctx, m, v, lang)
+		if err != nil {
+			b.log.Error("offer follow-up", "visit", v.ID, "err", err)
+		}
+		if ask != "" {
+			text += "\n" + ask
+		}
+		return b.reply(ctx, m, Reply{Text: text, Options: choices})
 	case out.Discard:
 		if err := b.opt.Store.DeleteDraft(ctx, m.User); err != nil {
 			return b.failed(ctx, m, lang, fmt.Errorf("delete draft of %s: %w", m.User, err))

@@ -18,6 +18,8 @@ type DraftStore interface {
 	Draft(ctx context.Context, user string) (workflows.Draft, error)
 	SaveDraft(ctx context.Context, d workflows.Draft) error
 	DeleteDraft(ctx context.Context, user string) error
+	// Drafts lists every draft, for the nudge of unfinished ones.
+	Drafts(ctx context.Context) iter.Seq2[workflows.Draft, error]
 }
 
 // VisitStore keeps finished visits. FinishVisit gives the visit its readable
@@ -27,6 +29,14 @@ type DraftStore interface {
 type VisitStore interface {
 	FinishVisit(ctx context.Context, user string, v workflows.Visit) (workflows.Visit, error)
 	Visits(ctx context.Context, from, to string) iter.Seq2[workflows.Visit, error]
+	Visit(ctx context.Context, id string) (workflows.Visit, error)
+}
+
+// SettingStore keeps small facts the bot must remember, such as the date
+// the drill was last held.
+type SettingStore interface {
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
 }
 
 // ErrCrisisInForce is returned (wrapped) when a crisis is started while

@@ -11,6 +11,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"beredskab/bot"
+	"beredskab/reminders"
 	"beredskab/workflows"
 )
 
@@ -19,15 +20,16 @@ var defaultTOML string
 
 // Config is the whole configuration.
 type Config struct {
-	Language        string  `toml:"language"`
-	TimeZone        string  `toml:"timezone"`
-	Organisation    string  `toml:"organisation"`
-	DataDir         string  `toml:"data_dir"`
-	KeyFile         string  `toml:"key_file"`
-	DraftMaxAgeDays int     `toml:"draft_max_age_days"`
-	Console         Console `toml:"console"`
-	Crisis          Crisis  `toml:"crisis"`
-	Staff           []Staff `toml:"staff"`
+	Language        string    `toml:"language"`
+	TimeZone        string    `toml:"timezone"`
+	Organisation    string    `toml:"organisation"`
+	DataDir         string    `toml:"data_dir"`
+	KeyFile         string    `toml:"key_file"`
+	DraftMaxAgeDays int       `toml:"draft_max_age_days"`
+	Console         Console   `toml:"console"`
+	Crisis          Crisis    `toml:"crisis"`
+	Reminders       Reminders `toml:"reminders"`
+	Staff           []Staff   `toml:"staff"`
 }
 
 // Console configures the console adapter.
@@ -44,6 +46,25 @@ type Crisis struct {
 	// SMS adds SMS templates by language code; {disease} and {hotline} are
 	// filled in.
 	SMS map[string]string `toml:"sms"`
+}
+
+// Reminders configures delivery and the standing reminders.
+type Reminders struct {
+	// WorkingHours ("08:00-18:00") and WorkingDays ("mon".."fri") bound
+	// when direct-message reminders reach a person.
+	WorkingHours string   `toml:"working_hours"`
+	WorkingDays  []string `toml:"working_days"`
+	// DrillDate is the yearly drill ("09-25"); TeamChannel gets it.
+	DrillDate   string `toml:"drill_date"`
+	TeamChannel string `toml:"team_channel"`
+	// NudgeAfterHours: an unfinished registration untouched this long gets
+	// one nudge.
+	NudgeAfterHours int `toml:"nudge_after_hours"`
+}
+
+// WorkingHoursParsed returns the working hours.
+func (r Reminders) WorkingHoursParsed() (reminders.WorkingHours, error) {
+	return reminders.ParseWorkingHours(r.WorkingHours, r.WorkingDays)
 }
 
 // Staff is one roster entry as written in the file.
@@ -73,7 +94,9 @@ func Load(path string) (Config, error) {
 }
 
 func parse(s, name string) (Config, error) {
-	c := Config{Language: "da", TimeZone: "Europe/Copenhagen", DataDir: "data", DraftMaxAgeDays: 14}
+	c := Config{Language: "da", TimeZone: "Europe/Copenhagen", DataDir: "data", DraftMaxAgeDays: 14,
+		Reminders: Reminders{WorkingHours: "08:00-18:00", WorkingDays: []string{"mon", "tue", "wed", "thu", "fri"},
+			DrillDate: "09-25", NudgeAfterHours: 4}}
 	md, err := toml.Decode(s, &c)
 	if err != nil {
 		return Config{}, fmt.Errorf("parse config %s: %w", name, err)
@@ -85,6 +108,12 @@ func parse(s, name string) (Config, error) {
 		return Config{}, err
 	}
 	if _, err := c.Roster(); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", name, err)
+	}
+	if _, err := c.Reminders.WorkingHoursParsed(); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", name, err)
+	}
+	if _, err := reminders.ParseDrillDate(c.Reminders.DrillDate); err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", name, err)
 	}
 	if c.DraftMaxAgeDays < 1 {

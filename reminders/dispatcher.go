@@ -391,3 +391,25 @@ func (d *Dispatcher) NextRun(id string) (time.Time, error) {
 	}
 	return time.Time{}, nil
 }
+
+// Reminder returns one stored reminder.
+func (d *Dispatcher) Reminder(ctx context.Context, id string) (Reminder, error) {
+	return d.opt.Store.Reminder(ctx, id)
+}
+
+// Every runs fn at the interval on the dispatcher's scheduler (sweeps such
+// as the nudge of untouched drafts); errors are logged.
+func (d *Dispatcher) Every(interval time.Duration, name string, fn func(context.Context) error) error {
+	_, err := d.sched.NewJob(gocron.DurationJob(interval), gocron.NewTask(func() {
+		if d.ctx == nil {
+			return
+		}
+		if err := fn(d.ctx); err != nil && d.ctx.Err() == nil {
+			d.log.Error("periodic job", "job", name, "err", err)
+		}
+	}), gocron.WithName(name), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return fmt.Errorf("schedule %s: %w", name, err)
+	}
+	return nil
+}
