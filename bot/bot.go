@@ -68,6 +68,9 @@ type Bot struct {
 	opt Options
 	log *slog.Logger
 
+	// crisisMu orders the edits of the checklist messages.
+	crisisMu sync.Mutex
+
 	mu sync.Mutex
 	// live holds the drafts worked on since this process started, as last
 	// stored (this process is the only writer, so the copy is the truth and
@@ -111,7 +114,16 @@ func New(opt Options) (*Bot, error) {
 
 // Handle answers one message. Unknown users get a refusal and nothing else.
 // A user's answer is stored before any reply is sent.
-func (b *Bot) Handle(ctx context.Context, m Message) error {
+func (b *Bot) Handle(ctx context.Context, m Message) (err error) {
+	if !m.Direct && !strings.HasPrefix(strings.TrimSpace(m.Text), "/") {
+		return nil // plain chatter in a channel is not for the bot
+	}
+	defer func() {
+		if p := recover(); p != nil { // one broken record must not stop the bot for everyone
+			b.log.Error("handling a message panicked", "user", m.User, "panic", fmt.Sprint(p))
+			err = b.reply(ctx, m, Reply{Text: txtInternal.Da + " / " + txtInternal.En})
+		}
+	}()
 	staff, ok := b.opt.Roster.Lookup(m.User)
 	if !ok {
 		b.log.Info("message from a user not on the roster", "user", m.User)
@@ -122,6 +134,10 @@ func (b *Bot) Handle(ctx context.Context, m Message) error {
 
 	text := strings.TrimSpace(m.Text)
 	req := Request{Message: m, Staff: staff}
+	if m.Direct && draftWords[strings.ToLower(strings.TrimPrefix(text, "/"))] {
+		text = strings.TrimPrefix(text, "/") // "/tilbage" in a registration is "tilbage"
+		req.Message.Text = text
+	}
 	if word, args, ok := strings.Cut(text+" ", " "); strings.HasPrefix(word, "/") && ok {
 		if m.Direct {
 			if _, err := b.answerOffer(ctx, req); err != nil { // a command closes an open follow-up offer
@@ -148,6 +164,11 @@ func (b *Bot) Handle(ctx context.Context, m Message) error {
 	}
 	return b.reply(ctx, m, Reply{Text: txtNotUnderstood.In(staff.Lang) + " " + txtSeeHelp.In(staff.Lang)})
 }
+
+// draftWords are the words of a registration in progress; typed with a
+// slash in the direct conversation they mean the same.
+var draftWords = map[string]bool{"tilbage": true, "back": true, "skip": true, "spring over": true,
+	"afbryd": true, "cancel": true, "hjælp": true, "help": true}
 
 // command runs a slash command, or says it is unknown and suggests one.
 func (b *Bot) command(ctx context.Context, req Request, name string) error {

@@ -35,9 +35,9 @@ func (b *Bot) crisisActions() []crisisAction {
 		{names: []string{"skip", "spring"}, run: b.crisisSetState(workflows.ItemSkipped),
 			usage: text{Da: "/krise skip <nr> – markér punktet som sprunget over", En: "/crisis skip <n> – mark the item skipped"}},
 		{names: []string{"assign", "tildel"}, run: b.crisisAssign,
-			usage: text{Da: "/krise assign <nr> <initialer> – fx /krise assign 3 MK", En: "/crisis assign <n> <initials> – e.g. /crisis assign 3 MK"}},
+			usage: text{Da: "/krise assign <nr> <initialer> – fx /krise assign 3 MK eller /krise assign 3 mig", En: "/crisis assign <n> <initials> – e.g. /crisis assign 3 MK or /crisis assign 3 me"}},
 		{names: []string{"note"}, run: b.crisisNote,
-			usage: text{Da: "/krise note <nr> <tekst> – en note til punktet", En: "/crisis note <n> <text> – a note on the item"}},
+			usage: text{Da: "/krise note <nr> <tekst> – en note til punktet (alle i kanalen ser den: ingen personoplysninger)", En: "/crisis note <n> <text> – a note on the item (everyone in the channel sees it: no person data)"}},
 		{names: []string{"reopen", "genåbn", "genaabn", "genåbning"}, coordinator: true, run: b.crisisReopen,
 			usage: text{Da: "/krise reopen – genåbningsfasen (punkt 8)", En: "/crisis reopen – the reopening phase (point 8)"}},
 		{names: []string{"end", "afslut", "slut"}, coordinator: true, run: b.crisisEnd,
@@ -64,6 +64,7 @@ var (
 	txtCrisisEnded     = text{Da: "Krisen %s er afsluttet. Evalueringen er åbnet: koordinatorerne mindes om den, til den er gennemført.", En: "The crisis %s has ended. The evaluation is open: the coordinators are reminded until it is done."}
 	txtCrisisNoLang    = text{Da: "Der er ingen SMS-skabelon på %s. Sprog: %s.", En: "There is no SMS template in %s. Languages: %s."}
 	txtCrisisNoRun     = text{Da: "Der er ingen krise med id %s. Se «/krise list».", En: "There is no crisis with id %s. See «/crisis list»."}
+	txtCrisisEvalOpen  = text{Da: "Evalueringen af krisen %s (%s) er ikke afsluttet. Afkryds eller spring evalueringspunkterne over («/krise check 1», «/krise skip 2» …), så kan en ny krise startes.", En: "The evaluation of the crisis %s (%s) is not finished. Check or skip its items («/crisis check 1», «/crisis skip 2» …), then a new crisis can be started."}
 	txtCrisisListHead  = text{Da: "Kriser:", En: "Crises:"}
 )
 
@@ -112,6 +113,9 @@ func (b *Bot) crisisStart(ctx context.Context, req Request, args string) error {
 	if args == "" {
 		return b.usage(ctx, req, "start", "")
 	}
+	if cur, err := b.opt.Store.CurrentCrisis(ctx); err == nil && cur.Phase == workflows.PhaseEnded && !cur.EvaluationDone() {
+		return b.reply(ctx, req.Message, Reply{Text: fmtText(txtCrisisEvalOpen, lang, cur.Disease, cur.ID), Ephemeral: true})
+	}
 	now := b.now()
 	run, err := b.opt.Store.StartCrisis(ctx, now.Year(), func(id string) (workflows.CrisisRun, error) {
 		r, err := workflows.NewCrisisRun(id, args, req.User, now)
@@ -156,7 +160,7 @@ func (b *Bot) crisisStatus(ctx context.Context, req Request, _ string) error {
 	if !ok {
 		return err
 	}
-	return b.reply(ctx, req.Message, Reply{Text: workflows.RenderChecklist(run, req.Lang(), b.opt.Roster.Name, b.opt.Location, false)})
+	return b.reply(ctx, req.Message, Reply{Text: workflows.RenderChecklist(run, b.view(run, req.Lang(), false))})
 }
 
 // change applies a change to the current run and shows the new state in
@@ -168,6 +172,10 @@ func (b *Bot) change(ctx context.Context, req Request, name string, fn func(*wor
 
 // changed is change that also reports whether the change was made.
 func (b *Bot) changed(ctx context.Context, req Request, name string, fn func(*workflows.CrisisRun) error) (bool, error) {
+	// One change at a time is shown: the messages get each state in order,
+	// never an older one last.
+	b.crisisMu.Lock()
+	defer b.crisisMu.Unlock()
 	lang := req.Lang()
 	cur, ok, err := b.current(ctx, req)
 	if !ok {
@@ -222,6 +230,9 @@ func (b *Bot) crisisAssign(ctx context.Context, req Request, args string) error 
 	if !ok || who == "" {
 		return b.usage(ctx, req, "assign", "")
 	}
+	if slices.Contains([]string{"mig", "me", "selv", "myself"}, strings.ToLower(who)) {
+		who = req.User
+	}
 	staff, found := b.opt.Roster.Find(who)
 	if !found {
 		return b.usage(ctx, req, "assign", fmtText(txtCrisisNobody, req.Lang(), "«"+truncate(who, 20)+"»"))
@@ -270,7 +281,7 @@ func (b *Bot) showChecklist(ctx context.Context, run workflows.CrisisRun, first 
 	editor, canEdit := b.opt.Sender.(Editor)
 	var newIDs map[int]string
 	for i, p := range run.Posts {
-		r := Reply{Channel: p.Channel, Text: workflows.RenderChecklist(run, b.opt.Lang, b.opt.Roster.Name, b.opt.Location, p.ReadOnly)}
+		r := Reply{Channel: p.Channel, Text: workflows.RenderChecklist(run, b.view(run, b.opt.Lang, p.ReadOnly))}
 		if !p.ReadOnly {
 			r.Actions = checklistActions(run, b.opt.Lang)
 		}
@@ -333,7 +344,7 @@ func (b *Bot) crisisReport(ctx context.Context, req Request, args string) error 
 		return b.failed(ctx, req.Message, req.Lang(), err)
 	}
 	b.log.Info("crisis report", "crisis", run.ID, "by", req.User)
-	return b.reply(ctx, req.Message, Reply{Text: report})
+	return b.reply(ctx, req.Message, Reply{User: req.User, Text: report}) // to her direct conversation: it holds the notes
 }
 
 // CrisisReport writes the Markdown report of a run with the figures of the
@@ -418,4 +429,11 @@ func checklistActions(run workflows.CrisisRun, lang workflows.Lang) []workflows.
 		}
 	}
 	return out
+}
+
+// view is how the bot renders a run's checklist.
+func (b *Bot) view(run workflows.CrisisRun, lang workflows.Lang, readOnly bool) workflows.ChecklistView {
+	tmpl := workflows.SMSTemplates[string(lang)]
+	return workflows.ChecklistView{Lang: lang, Names: b.opt.Roster.Name, Location: b.opt.Location, ReadOnly: readOnly,
+		SMS: workflows.FillSMS(tmpl, run.Disease, b.opt.Crisis.Hotline)}
 }

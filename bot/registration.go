@@ -14,7 +14,7 @@ import (
 // resumeWords and discardWords answer the offer to resume a draft.
 var (
 	resumeWords  = []string{"fortsæt", "fortsaet", "fortsat", "continue", "resume", "1", "ja", "yes"}
-	discardWords = []string{"kassér", "kasser", "kasér", "discard", "slet", "delete", "2"}
+	discardWords = []string{"kassér", "kasser", "kasér", "discard", "slet", "delete"}
 )
 
 // startVisit is /visit: it starts a registration in the user's direct

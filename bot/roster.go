@@ -44,7 +44,14 @@ type Roster struct {
 // NewRoster indexes staff by their chat user id and refuses duplicates.
 func NewRoster(staff []Staff) (Roster, error) {
 	r := Roster{byUser: make(map[string]Staff, len(staff))}
+	initials := map[string]string{}
 	for _, s := range staff {
+		if in := strings.ToUpper(s.Initials); in != "" {
+			if other, dup := initials[in]; dup {
+				return Roster{}, fmt.Errorf("users %q and %q have the same initials %q", other, s.User, s.Initials)
+			}
+			initials[in] = s.User
+		}
 		if s.User == "" {
 			return Roster{}, fmt.Errorf("roster entry %q has no user", s.Initials)
 		}

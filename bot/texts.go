@@ -15,6 +15,7 @@ var (
 	txtExpired       = text{Da: "Din ufærdige registrering fra %s er slettet, fordi den var mere end %d dage gammel.", En: "Your unfinished registration from %s has been deleted because it was more than %d days old."}
 	txtSaved         = text{Da: "Besøget er gemt som %s. Tak!", En: "The visit has been saved as %s. Thank you!"}
 	txtFollowUpHint  = text{Da: "Husk opfølgning: %s.", En: "Remember to follow up: %s."}
+	txtInternal      = text{Da: "Noget gik galt hos mig. Dine gemte svar er ikke tabt; prøv igen, eller skriv «afbryd».", En: "Something went wrong on my side. Your saved answers are not lost; try again, or type «cancel»."}
 	txtSaveFailed    = text{Da: "Jeg kunne ikke gemme lige nu. Intet er tabt – prøv igen om lidt.", En: "I could not save just now. Nothing is lost – please try again in a moment."}
 	txtUnknownCmd    = text{Da: "Jeg kender ikke kommandoen %s.", En: "I do not know the command %s."}
 	txtDidYouMean    = text{Da: "Mente du %s?", En: "Did you mean %s?"}

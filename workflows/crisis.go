@@ -193,6 +193,9 @@ func (r *CrisisRun) SetState(n int, s ItemState, by string, now time.Time) error
 	if err != nil {
 		return err
 	}
+	if it.State == s {
+		return nil // checking a checked item keeps who checked it first
+	}
 	it.State = s
 	if s == ItemOpen {
 		it.CheckedBy, it.CheckedAt = "", time.Time{}

@@ -25,23 +25,37 @@ func ShortTime(t time.Time, loc *time.Location) string {
 	return fmt.Sprintf("%d.%d. %02d:%02d", t.Day(), int(t.Month()), t.Hour(), t.Minute())
 }
 
+// ChecklistView is how a checklist message is rendered: language, names,
+// time zone, whether it is a read-only copy (broadcast channels: no command
+// hints and no notes, which stay with the team) and the filled SMS of
+// Bilag 1 that point 1 carries.
+type ChecklistView struct {
+	Lang     Lang
+	Names    Names
+	Location *time.Location
+	ReadOnly bool
+	SMS      string
+}
+
 // RenderChecklist writes the checklist message of a run: crisis, phase,
-// every item with its state, assignee, who checked it when, and notes. A
-// read-only copy (broadcast channels) leaves out the command hints.
-func RenderChecklist(r CrisisRun, lang Lang, names Names, loc *time.Location, readOnly bool) string {
+// every item with its state, assignee, who checked it when, and notes.
+func RenderChecklist(r CrisisRun, v ChecklistView) string {
+	lang := v.Lang
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s · %s: %s\n", Text{"🚨 Krise:", "🚨 Crisis:"}.In(lang), r.Disease,
 		Text{"fase", "phase"}.In(lang), txtPhase[r.Phase].In(lang))
-	fmt.Fprintf(&b, "%s %s %s %s\n", Text{"Startet", "Started"}.In(lang), ShortTime(r.Started, loc),
-		Text{"af", "by"}.In(lang), names(r.StartedBy))
+	fmt.Fprintf(&b, "%s %s %s %s\n", Text{"Startet", "Started"}.In(lang), ShortTime(r.Started, v.Location),
+		Text{"af", "by"}.In(lang), v.Names(r.StartedBy))
 	if r.Phase == PhaseEnded {
-		b.WriteString(renderItems(r.Items, CrisisPlan, lang, names, loc, true))
+		// The plan's items lose their numbers: "check 1" now means the
+		// evaluation's first item.
+		b.WriteString(renderItems(r.Items, CrisisPlan, v, true))
 		b.WriteString("\n" + Text{"Evaluering:", "Evaluation:"}.In(lang) + "\n")
-		b.WriteString(renderItems(r.Evaluation, EvaluationChecklist, lang, names, loc, false))
+		b.WriteString(renderItems(r.Evaluation, EvaluationChecklist, v, false))
 	} else {
-		b.WriteString(renderItems(r.Items, CrisisPlan, lang, names, loc, false))
+		b.WriteString(renderItems(r.Items, CrisisPlan, v, false))
 	}
-	if !readOnly {
+	if !v.ReadOnly {
 		b.WriteString(Text{"Skriv fx «/krise check 3», «/krise assign 3 MK», «/krise note 3 tekst».",
 			"Type e.g. «/crisis check 3», «/crisis assign 3 MK», «/crisis note 3 text»."}.In(lang))
 	} else {
@@ -50,13 +64,15 @@ func RenderChecklist(r CrisisRun, lang Lang, names Names, loc *time.Location, re
 	return b.String()
 }
 
-func renderItems(items []ChecklistItem, plan []PlanItem, lang Lang, names Names, loc *time.Location, brief bool) string {
+func renderItems(items []ChecklistItem, plan []PlanItem, v ChecklistView, brief bool) string {
+	lang, names, loc := v.Lang, v.Names, v.Location
 	var b strings.Builder
 	for i, it := range items {
 		p := plan[i]
-		fmt.Fprintf(&b, "%d. %s %s", i+1, txtState[it.State], p.Title.In(lang))
-		if !brief {
-			b.WriteString(" – " + p.Summary.In(lang))
+		if brief {
+			fmt.Fprintf(&b, "• %s %s", txtState[it.State], p.Title.In(lang))
+		} else {
+			fmt.Fprintf(&b, "%d. %s %s – %s", i+1, txtState[it.State], p.Title.In(lang), p.Summary.In(lang))
 		}
 		var who []string
 		if it.Assignee != "" {
@@ -69,12 +85,17 @@ func renderItems(items []ChecklistItem, plan []PlanItem, lang Lang, names Names,
 			b.WriteString("\n   " + strings.Join(who, " · "))
 		}
 		if !brief {
-			for _, n := range it.Notes {
-				fmt.Fprintf(&b, "\n   💬 %s (%s %s)", n.Text, names(n.By), ShortTime(n.At, loc))
+			if !v.ReadOnly {
+				for _, n := range it.Notes {
+					fmt.Fprintf(&b, "\n   💬 %s (%s %s)", n.Text, names(n.By), ShortTime(n.At, loc))
+				}
 			}
 			switch p.Annex {
 			case AnnexSMS:
-				b.WriteString("\n   " + Text{"Bilag 1: SMS-skabelon – «/krise sms»", "Annex 1: SMS template – «/crisis sms»"}.In(lang))
+				b.WriteString("\n   " + Text{"Bilag 1, SMS («/krise sms» for andre sprog og længde): ", "Annex 1, SMS («/crisis sms» for other languages and length): "}.In(lang))
+				if v.SMS != "" {
+					b.WriteString("«" + v.SMS + "»")
+				}
 			case AnnexMealPacket:
 				b.WriteString("\n   " + Text{"Bilag 2, måltidspakke: ", "Annex 2, meal package: "}.In(lang) + mealPacket(lang))
 			}

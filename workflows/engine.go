@@ -189,9 +189,9 @@ func (r *Registration) accept(d *Draft, out *Output, slot Slot, a Answer, compan
 	if companion != nil && q.Companion != "" {
 		block[q.Companion] = *companion
 	}
-	if d.Editing == nil {
-		d.History = append(d.History, slot)
-	}
+	// An edit from the summary goes on the history too: "back" after the
+	// questions it opened returns to it, not to an answer she did not touch.
+	d.History = append(d.History, slot)
 	d.Editing = nil
 	d.Offered = nil
 	out.Save = true

@@ -98,7 +98,7 @@ func quote(s string) string {
 // id, its label in either language, an alias, or an unambiguous beginning of
 // a label (at least three letters).
 func matchChoice(choices []Choice, in string) (Choice, bool) {
-	if n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(in), ")"))); err == nil {
+	if n, err := strconv.Atoi(strings.TrimRight(strings.TrimSpace(in), ").")); err == nil {
 		if n >= 1 && n <= len(choices) {
 			return choices[n-1], true
 		}
