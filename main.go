@@ -16,6 +16,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -65,6 +66,10 @@ func (c *common) load() (config.Config, error) {
 func openStore(ctx context.Context, cfg config.Config, mayCreateKey bool, log *slog.Logger, stderr io.Writer) (*storage.Store, error) {
 	key, err := storage.KeyFromEnvOrFile(os.Getenv("BEREDSKAB_KEY"), cfg.KeyFile)
 	if err != nil && mayCreateKey && cfg.KeyFile != "" && errors.Is(err, os.ErrNotExist) {
+		if entries, _ := os.ReadDir(cfg.DataDir); len(entries) > 0 {
+			return nil, fmt.Errorf("the data folder %s holds records but the key file %s is missing: "+
+				"set BEREDSKAB_KEY or --key-file to the key they were written with (a new key cannot read them)", cfg.DataDir, cfg.KeyFile)
+		}
 		if err := os.MkdirAll(filepath.Dir(cfg.KeyFile), 0o700); err != nil {
 			return nil, fmt.Errorf("create key folder: %w", err)
 		}
@@ -78,7 +83,11 @@ func openStore(ctx context.Context, cfg config.Config, mayCreateKey bool, log *s
 	if err != nil {
 		return nil, err
 	}
-	return storage.Open(ctx, storage.Options{Dir: cfg.DataDir, Key: key, Logger: log})
+	store, err := storage.Open(ctx, storage.Options{Dir: cfg.DataDir, Key: key, Logger: log})
+	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
+		return nil, fmt.Errorf("the data folder %s is in use by a running beredskab; stop it first (Badger lets one process open it): %w", cfg.DataDir, err)
+	}
+	return store, err
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -139,7 +148,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 
 // runConsole wires the bot to the console and runs it until the input ends
 // or the process is told to stop.
-func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
+func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	roster, err := cfg.Roster()
@@ -154,7 +163,7 @@ func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Re
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeStore(store, &err)
 	adapter := console.New(stdin, stdout, cfg.Console.User)
 	adapter.Echo, adapter.Log = echo, log
 	hours, err := cfg.Reminders.WorkingHoursParsed()
@@ -198,7 +207,8 @@ func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Re
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		return nil // every answer is already on disk; Close runs on return
+		adapter.Stop() // let the message in progress finish; every answer is on disk
+		return nil
 	}
 }
 
@@ -223,7 +233,7 @@ func runExport(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
 	return 0
 }
 
-func exportVisits(c common, format, table, from, to, outPath string, stdout, stderr io.Writer, log *slog.Logger) error {
+func exportVisits(c common, format, table, from, to, outPath string, stdout, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx := context.Background()
 	cfg, err := c.load()
 	if err != nil {
@@ -236,15 +246,19 @@ func exportVisits(c common, format, table, from, to, outPath string, stdout, std
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeStore(store, &err)
 	w := stdout
+	var tmp *os.File
 	if outPath != "" {
-		f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		// A new file, mode 0600 (health data), renamed into place when
+		// complete: a failed export leaves no partial file behind.
+		tmp, err = os.CreateTemp(filepath.Dir(outPath), ".export-*")
 		if err != nil {
 			return fmt.Errorf("create export file: %w", err)
 		}
-		defer f.Close()
-		w = f
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		w = tmp
 	}
 	reg := workflows.NewRegistration()
 	if format == "json" {
@@ -255,9 +269,12 @@ func exportVisits(c common, format, table, from, to, outPath string, stdout, std
 	if err != nil {
 		return err
 	}
-	if f, ok := w.(*os.File); ok && outPath != "" {
-		if err := f.Close(); err != nil {
+	if tmp != nil {
+		if err := tmp.Close(); err != nil {
 			return fmt.Errorf("close export file: %w", err)
+		}
+		if err := os.Rename(tmp.Name(), outPath); err != nil {
+			return fmt.Errorf("write export file: %w", err)
 		}
 	}
 	log.Info("export written", "format", format, "table", table)
@@ -282,7 +299,7 @@ func runCrisisReport(args []string, stdout, stderr io.Writer, log *slog.Logger) 
 	return 0
 }
 
-func crisisReport(c common, id, lang string, stdout, stderr io.Writer, log *slog.Logger) error {
+func crisisReport(c common, id, lang string, stdout, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx := context.Background()
 	cfg, err := c.load()
 	if err != nil {
@@ -303,7 +320,7 @@ func crisisReport(c common, id, lang string, stdout, stderr io.Writer, log *slog
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeStore(store, &err)
 	var run workflows.CrisisRun
 	if id == "" {
 		run, err = store.CurrentCrisis(ctx)
@@ -338,7 +355,7 @@ func runReminders(args []string, stdout, stderr io.Writer, log *slog.Logger) int
 	return 0
 }
 
-func listReminders(c common, stdout, stderr io.Writer, log *slog.Logger) error {
+func listReminders(c common, stdout, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx := context.Background()
 	cfg, err := c.load()
 	if err != nil {
@@ -352,7 +369,7 @@ func listReminders(c common, stdout, stderr io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeStore(store, &err)
 	pending, err := reminders.PendingIn(ctx, store)
 	if err != nil {
 		return err
@@ -367,4 +384,12 @@ func listReminders(c common, stdout, stderr io.Writer, log *slog.Logger) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Due.In(loc).Format("2006-01-02 15:04 MST"), r.Kind, target, r.State)
 	}
 	return w.Flush()
+}
+
+// closeStore closes the store and keeps its error (Badger flushes on close)
+// unless an earlier one is being returned.
+func closeStore(s *storage.Store, err *error) {
+	if cerr := s.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
 }

@@ -466,16 +466,28 @@ func (b *Bot) ensureEvaluation(ctx context.Context, run workflows.CrisisRun) err
 	return nil
 }
 
-// SweepDrafts nudges, once, the author of every draft untouched for
-// NudgeAfter. The dispatcher runs it periodically.
+// SweepDrafts deletes drafts older than DraftMaxAge (person data is not
+// kept for a registration nobody finishes), telling their authors, and
+// nudges, once, the author of every draft untouched for NudgeAfter. The
+// dispatcher runs it periodically.
 func (b *Bot) SweepDrafts(ctx context.Context) error {
-	if b.opt.Reminders == nil || b.opt.Reminder.NudgeAfter <= 0 {
-		return nil
-	}
 	now := b.opt.Clock.Now()
 	for d, err := range b.opt.Store.Drafts(ctx) {
 		if err != nil {
 			return fmt.Errorf("sweep drafts: %w", err)
+		}
+		if now.Sub(d.Updated) > b.opt.DraftMaxAge {
+			staff, _ := b.opt.Roster.Lookup(d.User)
+			unlock := b.lockUser(d.User)
+			_, _, err := b.loadDraft(ctx, Staff{User: d.User, Lang: cmpLang(staff.Lang, d.Lang)}, Message{User: d.User})
+			unlock()
+			if err != nil {
+				return fmt.Errorf("sweep drafts: %w", err)
+			}
+			continue
+		}
+		if b.opt.Reminders == nil || b.opt.Reminder.NudgeAfter <= 0 {
+			continue
 		}
 		due := d.Updated.Add(b.opt.Reminder.NudgeAfter)
 		if due.After(now) {
@@ -488,4 +500,11 @@ func (b *Bot) SweepDrafts(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+func cmpLang(a, b workflows.Lang) workflows.Lang {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -31,6 +31,18 @@ type Console struct {
 	in  *bufio.Reader
 	mu  sync.Mutex
 	out *bufio.Writer
+
+	// handling is held while a message is handled; Stop takes it so that
+	// the store is not closed under a message in progress.
+	handling sync.Mutex
+	stopped  bool
+}
+
+// Stop waits for the message being handled, if any, and handles no more.
+func (c *Console) Stop() {
+	c.handling.Lock()
+	c.stopped = true
+	c.handling.Unlock()
 }
 
 var _ bot.Adapter = (*Console)(nil)
@@ -62,9 +74,15 @@ func (c *Console) Run(ctx context.Context, h bot.Handler) error {
 				return err
 			}
 		}
+		c.handling.Lock()
+		if c.stopped {
+			c.handling.Unlock()
+			return nil
+		}
 		if herr := h.Handle(ctx, bot.Message{User: c.User, Channel: Channel, Direct: true, Text: line}); herr != nil {
 			c.Log.Error("handle console message", "err", herr)
 		}
+		c.handling.Unlock()
 	}
 }
 
