@@ -418,7 +418,7 @@ func phaseName(p workflows.Phase, lang workflows.Lang) string {
 	}[p].In(lang)
 }
 
-// checklistActions are the "done" buttons of the open items.
+// checklistActions are the "done" and "mine" buttons of the open items.
 func checklistActions(run workflows.CrisisRun, lang workflows.Lang) []workflows.Option {
 	items, _ := run.Checklist()
 	var out []workflows.Option
@@ -426,6 +426,10 @@ func checklistActions(run workflows.CrisisRun, lang workflows.Lang) []workflows.
 		if it.State == workflows.ItemOpen {
 			out = append(out, workflows.Option{Value: fmt.Sprintf("/crisis check %d", i+1),
 				Label: fmt.Sprintf(text{Da: "✓ %d udført", En: "✓ %d done"}.In(lang), i+1)})
+			if it.Assignee == "" {
+				out = append(out, workflows.Option{Value: fmt.Sprintf("/crisis assign %d me", i+1),
+					Label: fmt.Sprintf(text{Da: "👤 %d tager jeg", En: "👤 %d is mine"}.In(lang), i+1)})
+			}
 		}
 	}
 	return out

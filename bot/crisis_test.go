@@ -119,7 +119,7 @@ func TestChecklistIsOneMessageEditedInPlace(t *testing.T) {
 		mustContain(t, m.Text, "☑ Udsend information", "ansvarlig: MK", "☑ Samarbejde med politi")
 	}
 	mustContain(t, ngo.Text, "Kopi til orientering")
-	if len(ngo.Actions) != 0 || len(team.Actions) != 6 || team.Actions[0].Value != "/crisis check 2" {
+	if len(ngo.Actions) != 0 || len(team.Actions) != 11 || team.Actions[0].Value != "/crisis check 2" || team.Actions[2].Value != "/crisis assign 4 me" {
 		t.Errorf("buttons: team %+v, read-only copy %+v", team.Actions, ngo.Actions)
 	}
 	if strings.Contains(ngo.Text, "/krise check") {

@@ -51,6 +51,9 @@ func (r *Registration) summary(d *Draft, out *Output, lead string) {
 	}
 	if !r.personsAsked(d) {
 		b.WriteString("\n" + msgNoPersons.In(lang))
+		if n := len(r.personsWithAnswers(d)); n > 0 {
+			b.WriteString("\n" + fmt.Sprintf(msgPersonsDropped.In(lang), n))
+		}
 	}
 	b.WriteString("\n" + msgSummaryHelp.In(lang))
 	d.Offered = nil
@@ -167,4 +170,18 @@ func (r *Registration) flagStands(d *Draft, slots []Slot, f string) bool {
 		}
 	}
 	return false
+}
+
+// personsWithAnswers are the person blocks that hold answers.
+func (r *Registration) personsWithAnswers(d *Draft) []int {
+	var out []int
+	for i, p := range d.Persons {
+		for k := range p {
+			if k != anotherKey {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
 }
