@@ -1,0 +1,38 @@
+package slack
+
+import "sync"
+
+// seenSet remembers the last ids it was shown, so that a delivery Slack
+// retries (an event, a slash command, a button press) is acted on once.
+// It holds at most size ids: the oldest is forgotten first, long after
+// Slack has stopped retrying it (three retries within about an hour).
+type seenSet struct {
+	mu   sync.Mutex
+	ids  map[string]struct{}
+	ring []string
+	next int
+}
+
+func newSeenSet(size int) *seenSet {
+	return &seenSet{ids: make(map[string]struct{}, size), ring: make([]string, size)}
+}
+
+// first records id and reports whether it is new. The empty id is always
+// new: without an id there is nothing to deduplicate on.
+func (s *seenSet) first(id string) bool {
+	if id == "" {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.ids[id]; ok {
+		return false
+	}
+	if old := s.ring[s.next]; old != "" {
+		delete(s.ids, old)
+	}
+	s.ring[s.next] = id
+	s.next = (s.next + 1) % len(s.ring)
+	s.ids[id] = struct{}{}
+	return true
+}
