@@ -23,6 +23,7 @@ import (
 	_ "time/tzdata" // a fresh machine may have no zoneinfo; Copenhagen time must work
 
 	"beredskab/adapters/console"
+	"beredskab/adapters/slack"
 	"beredskab/bot"
 	"beredskab/config"
 	"beredskab/export"
@@ -114,8 +115,10 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 	user := fs.String("user", os.Getenv("BEREDSKAB_USER"), "roster user the console acts as (default from config; env BEREDSKAB_USER)")
 	lang := fs.String("lang", os.Getenv("BEREDSKAB_LANG"), "language of the console user: da or en (env BEREDSKAB_LANG)")
 	echo := fs.Bool("echo", false, "repeat each input line as '> line', so the output is a transcript")
+	adapterName := fs.String("adapter", "console", "where the bot talks: console, or slack (tokens from SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: beredskab [flags]            the bot on the console (one message per line)")
+		fmt.Fprintln(stderr, "       beredskab -adapter slack [flags]   the bot in Slack (see README, Slack)")
 		fmt.Fprintln(stderr, "       beredskab export [flags]     write the visits as JSON or CSV")
 		fmt.Fprintln(stderr, "       beredskab crisis-report [flags] [ID]   a crisis run as Markdown (default: the latest)")
 		fmt.Fprintln(stderr, "       beredskab reminders [flags]  the pending reminders: due time, kind, target")
@@ -139,7 +142,16 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 			}
 		}
 	}
-	if err := runConsole(cfg, clock, *echo, stdin, stdout, stderr, log); err != nil {
+	switch *adapterName {
+	case "console":
+		err = runConsole(cfg, clock, *echo, stdin, stdout, stderr, log)
+	case "slack":
+		err = runSlack(cfg, clock, stderr, log)
+	default:
+		fmt.Fprintf(stderr, "beredskab: unknown adapter %q (want console or slack)\n", *adapterName)
+		return 2
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "beredskab:", err)
 		return 1
 	}
@@ -151,14 +163,6 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	roster, err := cfg.Roster()
-	if err != nil {
-		return err
-	}
-	loc, err := cfg.Location()
-	if err != nil {
-		return err
-	}
 	store, err := openStore(ctx, cfg, true, log, stderr)
 	if err != nil {
 		return err
@@ -166,41 +170,11 @@ func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Re
 	defer closeStore(store, &err)
 	adapter := console.New(stdin, stdout, cfg.Console.User)
 	adapter.Echo, adapter.Log = echo, log
-	hours, err := cfg.Reminders.WorkingHoursParsed()
+	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, nil, log)
 	if err != nil {
 		return err
 	}
-	drill, err := reminders.ParseDrillDate(cfg.Reminders.DrillDate)
-	if err != nil {
-		return err
-	}
-	var b *bot.Bot // the dispatcher delivers through the bot, which schedules through the dispatcher
-	dispatcher, err := reminders.New(reminders.Options{Store: store, Clock: clock, Location: loc, Hours: hours, Drill: drill, Logger: log,
-		Deliver: func(ctx context.Context, r reminders.Reminder, key string, late bool) (bool, error) {
-			return b.DeliverReminder(ctx, r, key, late)
-		}})
-	if err != nil {
-		return err
-	}
-	b, err = bot.New(bot.Options{Roster: roster, Store: store, Sender: adapter, Location: loc, Clock: clock,
-		Organisation: cfg.Organisation, DraftMaxAge: cfg.DraftMaxAge(), Logger: log, Lang: workflows.ParseLang(cfg.Language),
-		Crisis:    bot.CrisisOptions{Hotline: cfg.Crisis.Hotline, SMS: cfg.Crisis.SMS, Broadcast: cfg.Crisis.BroadcastChannels},
-		Reminders: dispatcher,
-		Reminder: bot.ReminderOptions{TeamChannel: cfg.Reminders.TeamChannel, Drill: drill,
-			NudgeAfter: time.Duration(cfg.Reminders.NudgeAfterHours) * time.Hour}})
-	if err != nil {
-		return err
-	}
-	if err := dispatcher.Start(ctx); err != nil {
-		return err
-	}
-	defer dispatcher.Close()
-	if err := b.StartReminders(ctx); err != nil {
-		return err
-	}
-	if err := dispatcher.Every(15*time.Minute, "sweep drafts", b.SweepDrafts); err != nil {
-		return err
-	}
+	defer closeBot()
 	done := make(chan error, 1)
 	go func() { done <- adapter.Run(ctx, b) }()
 	select {
@@ -210,6 +184,102 @@ func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Re
 		adapter.Stop() // let the message in progress finish; every answer is on disk
 		return nil
 	}
+}
+
+// runSlack wires the bot to Slack and runs it until the process is told to
+// stop. The tokens come from the environment; the storage key must exist.
+func runSlack(cfg config.Config, clock clockwork.Clock, stderr io.Writer, log *slog.Logger) (err error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	adapter, err := slack.New(slack.Options{Mode: slack.Mode(cfg.Slack.Mode), Listen: cfg.Slack.Listen,
+		BotToken: os.Getenv("SLACK_BOT_TOKEN"), AppToken: os.Getenv("SLACK_APP_TOKEN"),
+		SigningSecret: os.Getenv("SLACK_SIGNING_SECRET"), Clock: clock, Logger: log})
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, false, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeStore(store, &err)
+	// A delivery interrupted by a crash is looked up in Slack before it is
+	// sent again. The key names its reminder ("<id>#<n>", Reminder.Key).
+	checker := func(ctx context.Context, key string) (bool, error) {
+		id, _, _ := strings.Cut(key, "#")
+		r, err := store.Reminder(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		return adapter.Delivered(ctx, r.Channel, r.User, key)
+	}
+	if !strings.HasPrefix(cfg.Reminders.TeamChannel, "C") && !strings.HasPrefix(cfg.Reminders.TeamChannel, "G") {
+		log.Warn("reminders.team_channel is not a Slack channel id (C…); the yearly drill cannot be posted", "team_channel", cfg.Reminders.TeamChannel)
+	}
+	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, checker, log)
+	if err != nil {
+		return err
+	}
+	defer closeBot()
+	return adapter.Run(ctx, b)
+}
+
+// wireBot wires the bot to its sender, the store and the reminder
+// dispatcher (whose deliveries the bot renders), arms the reminders and the
+// draft sweep. Every adapter starts the bot through it; close stops the
+// dispatcher.
+func wireBot(ctx context.Context, cfg config.Config, clock clockwork.Clock, store *storage.Store, sender bot.Sender,
+	checker reminders.DeliveryChecker, log *slog.Logger) (_ *bot.Bot, close func(), err error) {
+	roster, err := cfg.Roster()
+	if err != nil {
+		return nil, nil, err
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return nil, nil, err
+	}
+	hours, err := cfg.Reminders.WorkingHoursParsed()
+	if err != nil {
+		return nil, nil, err
+	}
+	drill, err := reminders.ParseDrillDate(cfg.Reminders.DrillDate)
+	if err != nil {
+		return nil, nil, err
+	}
+	var b *bot.Bot // the dispatcher delivers through the bot, which schedules through the dispatcher
+	dispatcher, err := reminders.New(reminders.Options{Store: store, Clock: clock, Location: loc, Hours: hours, Drill: drill, Logger: log,
+		Checker: checker,
+		Deliver: func(ctx context.Context, r reminders.Reminder, key string, late bool) (bool, error) {
+			return b.DeliverReminder(ctx, r, key, late)
+		}})
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err = bot.New(bot.Options{Roster: roster, Store: store, Sender: sender, Location: loc, Clock: clock,
+		Organisation: cfg.Organisation, DraftMaxAge: cfg.DraftMaxAge(), Logger: log, Lang: workflows.ParseLang(cfg.Language),
+		Crisis:    bot.CrisisOptions{Hotline: cfg.Crisis.Hotline, SMS: cfg.Crisis.SMS, Broadcast: cfg.Crisis.BroadcastChannels},
+		Reminders: dispatcher,
+		Reminder: bot.ReminderOptions{TeamChannel: cfg.Reminders.TeamChannel, Drill: drill,
+			NudgeAfter: time.Duration(cfg.Reminders.NudgeAfterHours) * time.Hour}})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := dispatcher.Start(ctx); err != nil {
+		return nil, nil, err
+	}
+	closeDispatcher := func() {
+		if err := dispatcher.Close(); err != nil {
+			log.Error("stop the reminder dispatcher", "err", err)
+		}
+	}
+	if err := b.StartReminders(ctx); err != nil {
+		closeDispatcher()
+		return nil, nil, err
+	}
+	if err := dispatcher.Every(15*time.Minute, "sweep drafts", b.SweepDrafts); err != nil {
+		closeDispatcher()
+		return nil, nil, err
+	}
+	return b, closeDispatcher, nil
 }
 
 // runExport is `beredskab export`: the visits as JSON or as one CSV table.

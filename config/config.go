@@ -29,7 +29,18 @@ type Config struct {
 	Console         Console   `toml:"console"`
 	Crisis          Crisis    `toml:"crisis"`
 	Reminders       Reminders `toml:"reminders"`
+	Slack           Slack     `toml:"slack"`
 	Staff           []Staff   `toml:"staff"`
+}
+
+// Slack configures the Slack adapter (started with -adapter slack). The
+// tokens are secrets and come from the environment only: SLACK_BOT_TOKEN,
+// SLACK_APP_TOKEN (Socket Mode), SLACK_SIGNING_SECRET (HTTP mode).
+type Slack struct {
+	// Mode is "socket" (no public URL needed) or "http".
+	Mode string `toml:"mode"`
+	// Listen is HTTP mode's listener address.
+	Listen string `toml:"listen"`
 }
 
 // Console configures the console adapter.
@@ -96,7 +107,8 @@ func Load(path string) (Config, error) {
 func parse(s, name string) (Config, error) {
 	c := Config{Language: "da", TimeZone: "Europe/Copenhagen", DataDir: "data", DraftMaxAgeDays: 14,
 		Reminders: Reminders{WorkingHours: "08:00-18:00", WorkingDays: []string{"mon", "tue", "wed", "thu", "fri"},
-			DrillDate: "09-25", NudgeAfterHours: 4}}
+			DrillDate: "09-25", NudgeAfterHours: 4},
+		Slack: Slack{Mode: "socket", Listen: ":3000"}}
 	md, err := toml.Decode(s, &c)
 	if err != nil {
 		return Config{}, fmt.Errorf("parse config %s: %w", name, err)
@@ -115,6 +127,9 @@ func parse(s, name string) (Config, error) {
 	}
 	if _, err := reminders.ParseDrillDate(c.Reminders.DrillDate); err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", name, err)
+	}
+	if c.Slack.Mode != "socket" && c.Slack.Mode != "http" {
+		return Config{}, fmt.Errorf("config %s: slack mode %q: want socket or http", name, c.Slack.Mode)
 	}
 	if c.DraftMaxAgeDays < 1 {
 		return Config{}, fmt.Errorf("config %s: draft_max_age_days must be at least 1", name)
