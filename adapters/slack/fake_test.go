@@ -46,7 +46,7 @@ type fakeSlack struct {
 	// Socket Mode: the connections made, and the envelopes acknowledged.
 	conns    []*fakeSocket
 	connects int
-	acked    map[string]bool
+	acked    map[string]time.Time
 }
 
 // call is one write call the fake saw.
@@ -64,7 +64,7 @@ type posted struct {
 // newFakeSlack starts the fake; overrides replace endpoints (slacktest
 // keeps the first handler registered for a path).
 func newFakeSlack(t testing.TB, overrides ...func(*fakeSlack, slacktest.Customize)) *fakeSlack {
-	f := &fakeSlack{msgs: map[string][]*posted{}, changed: make(chan struct{}), acked: map[string]bool{}}
+	f := &fakeSlack{msgs: map[string][]*posted{}, changed: make(chan struct{}), acked: map[string]time.Time{}}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, o := range overrides {
 			o(f, c)
@@ -292,10 +292,19 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.mu.Lock()
-		f.acked[ack.EnvelopeID] = true
+		f.acked[ack.EnvelopeID] = time.Now()
 		f.notify()
 		f.mu.Unlock()
 	}
+}
+
+// latest is the newest Socket Mode connection.
+func (f *fakeSlack) latest(t testing.TB) *fakeSocket {
+	t.Helper()
+	f.waitFor(t, "a socket mode connection", func() bool { return len(f.conns) > 0 })
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.conns[len(f.conns)-1]
 }
 
 // envelope sends a Socket Mode envelope on the latest connection and
@@ -310,7 +319,7 @@ func (f *fakeSlack) envelope(t testing.TB, id, typ string, payload any, retry in
 	if err := s.send(env); err != nil {
 		t.Fatalf("send envelope %s: %v", id, err)
 	}
-	f.waitFor(t, "the ack of envelope "+id, func() bool { return f.acked[id] })
+	f.waitFor(t, "the ack of envelope "+id, func() bool { _, ok := f.acked[id]; return ok })
 }
 
 // --- Slack's side of HTTP mode ---

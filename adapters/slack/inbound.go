@@ -19,13 +19,18 @@ type inbox struct {
 	h    bot.Handler
 	base context.Context // Run's context, without its cancellation: work in progress finishes
 
+	// busy bounds how many users' work runs at once, so that a burst of
+	// work leaves the processor to the acknowledgements.
+	busy chan struct{}
+
 	mu     sync.Mutex
 	queues map[string][]func(context.Context)
 	wg     sync.WaitGroup
 }
 
 func (a *Adapter) newInbox(ctx context.Context, h bot.Handler) *inbox {
-	return &inbox{a: a, h: h, base: context.WithoutCancel(ctx), queues: map[string][]func(context.Context){}}
+	return &inbox{a: a, h: h, base: context.WithoutCancel(ctx), busy: make(chan struct{}, a.opt.Workers),
+		queues: map[string][]func(context.Context){}}
 }
 
 // push queues work for user and returns at once: the caller acknowledges.
@@ -53,9 +58,11 @@ func (in *inbox) drain(user string) {
 		work := q[0]
 		in.queues[user] = q[1:]
 		in.mu.Unlock()
+		in.busy <- struct{}{}
 		ctx, cancel := context.WithTimeout(in.base, in.a.opt.WorkTimeout)
 		work(ctx)
 		cancel()
+		<-in.busy
 	}
 }
 

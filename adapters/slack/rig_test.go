@@ -82,6 +82,12 @@ type rig struct {
 
 func newRig(t testing.TB, mode Mode, tweak ...func(*Options)) *rig {
 	t.Helper()
+	return newRigWith(t, mode, nil, tweak...)
+}
+
+// newRigWith is newRig with more staff on the roster.
+func newRigWith(t testing.TB, mode Mode, staff []bot.Staff, tweak ...func(*Options)) *rig {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	fake := newFakeSlack(t)
 	store, err := storage.Open(ctx, storage.Options{InMemory: true})
@@ -101,10 +107,10 @@ func newRig(t testing.TB, mode Mode, tweak ...func(*Options)) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	roster, err := bot.NewRoster([]bot.Staff{
+	roster, err := bot.NewRoster(append([]bot.Staff{
 		{User: midwife, Initials: "MK", Organisation: "CMM", Lang: workflows.Danish, Role: bot.Midwife},
 		{User: coordinator, Initials: "KO", Organisation: "CMM", Lang: workflows.Danish, Role: bot.Coordinator},
-	})
+	}, staff...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,9 @@ type Options struct {
 	Remember int
 	// WorkTimeout bounds the work on one delivery (default 5 minutes).
 	WorkTimeout time.Duration
+	// Workers is how many users' deliveries are worked on at once (default
+	// 8); one user's are always worked on in order.
+	Workers int
 }
 
 // Adapter is the Slack adapter. It implements bot.Adapter, bot.Poster and
@@ -136,6 +139,9 @@ func New(opt Options) (*Adapter, error) {
 	}
 	if opt.Remember < 1 {
 		opt.Remember = 10000
+	}
+	if opt.Workers < 1 {
+		opt.Workers = 8
 	}
 	if opt.WorkTimeout <= 0 {
 		opt.WorkTimeout = 5 * time.Minute
