@@ -66,7 +66,7 @@ type Options struct {
 	Burst       int
 	// MaxTries bounds the tries of one Web API call (default 8) and
 	// Backoff is the first wait after a network failure (default 1 s,
-	// doubling up to a minute): about four minutes of outage are ridden out.
+	// doubling up to a minute): about two minutes of outage are ridden out.
 	MaxTries int
 	Backoff  time.Duration
 	// Remember is how many delivery ids are kept to drop Slack's retries
