@@ -51,7 +51,7 @@ type Dispatcher struct {
 
 	mu       sync.Mutex
 	offered  map[string]string // user -> id of the follow-up offered to her
-	inFlight map[string]bool   // reminders being delivered by this process
+	inFlight map[string]bool   // reminders being delivered by this process; true: their job fired meanwhile
 
 	// afterSend is a test hook: an error from it stops the delivery between
 	// the send and its record, as a crash would.
@@ -101,7 +101,7 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 		}
 		switch {
 		case r.Armed():
-			if err := d.arm(r); err != nil {
+			if err := d.schedule(r); err != nil {
 				return fmt.Errorf("start reminders: %w", err)
 			}
 			n++
@@ -131,27 +131,52 @@ func (d *Dispatcher) Close() error {
 
 // due is when the reminder is to be delivered: its time, or the retry
 // time after a failed send, moved into working hours for direct messages.
-func (d *Dispatcher) due(r Reminder) time.Time {
+// A direct message overdue at now waits for working hours from now on, not
+// from when it fell due (which may have been within the hours of a day
+// gone by).
+func (d *Dispatcher) due(r Reminder, now time.Time) time.Time {
 	at := r.Due
 	if r.NextAttempt.After(at) {
 		at = r.NextAttempt
 	}
 	if r.User != "" {
-		at = d.opt.Hours.Next(at, d.opt.Location)
+		at = d.opt.Hours.Next(later(at, now), d.opt.Location)
 	}
 	return at
+}
+
+func later(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
 }
 
 // arm (re)places the reminder's gocron job.
 func (d *Dispatcher) arm(r Reminder) error {
 	d.sched.RemoveByTags(r.ID)
-	at := d.due(r)
+	return d.schedule(r)
+}
+
+// schedule adds the reminder's gocron job, to run once. RemoveByTags looks
+// at every job, so Start, whose scheduler is new, calls this directly:
+// arming 10,000 reminders stays linear. A job that has run is dropped, so
+// the scheduler does not keep one for every reminder ever delivered.
+func (d *Dispatcher) schedule(r Reminder) error {
+	now := d.opt.Clock.Now()
+	at := d.due(r, now)
 	start := gocron.OneTimeJobStartDateTime(at)
-	if !at.After(d.opt.Clock.Now()) {
+	if !at.After(now) {
 		start = gocron.OneTimeJobStartImmediately()
 	}
 	id := r.ID
-	if _, err := d.sched.NewJob(gocron.OneTimeJob(start), gocron.NewTask(func() { d.fire(id) }), gocron.WithTags(id)); err != nil {
+	task := gocron.NewTask(func() { d.fire(id) })
+	_, err := d.sched.NewJob(gocron.OneTimeJob(start), task, gocron.WithTags(id), gocron.WithLimitedRuns(1))
+	if errors.Is(err, gocron.ErrOneTimeJobStartDateTimePast) {
+		// It fell due since we looked at the clock.
+		_, err = d.sched.NewJob(gocron.OneTimeJob(gocron.OneTimeJobStartImmediately()), task, gocron.WithTags(id), gocron.WithLimitedRuns(1))
+	}
+	if err != nil {
 		return fmt.Errorf("arm reminder %s: %w", id, err)
 	}
 	return nil
@@ -223,7 +248,11 @@ func (d *Dispatcher) Schedule(ctx context.Context, id string, t time.Time) (Remi
 	if err != nil {
 		return r, fmt.Errorf("schedule reminder %s: %w", id, err)
 	}
-	d.forgetOffer(r.Owner)
+	d.mu.Lock()
+	if d.offered[r.Owner] == id { // accepted; a snooze leaves another offer open
+		delete(d.offered, r.Owner)
+	}
+	d.mu.Unlock()
 	return r, d.arm(r)
 }
 
@@ -260,16 +289,24 @@ func (d *Dispatcher) fire(id string) {
 // delivery. A failed send is retried with backoff, never dropped.
 func (d *Dispatcher) Fire(ctx context.Context, id string) error {
 	d.mu.Lock()
-	if d.inFlight[id] {
+	if _, busy := d.inFlight[id]; busy {
+		// Its "sending" state is ours, not a crash's. The job that
+		// called us may be the one the delivery in progress armed (a
+		// retry): mark it, so that one arms it again when it is done.
+		d.inFlight[id] = true
 		d.mu.Unlock()
-		return nil // its "sending" state is ours, not a crash's
+		return nil
 	}
-	d.inFlight[id] = true
+	d.inFlight[id] = false
 	d.mu.Unlock()
 	defer func() {
 		d.mu.Lock()
+		again := d.inFlight[id]
 		delete(d.inFlight, id)
 		d.mu.Unlock()
+		if again {
+			d.rearm(ctx, id)
+		}
 	}()
 	now := d.opt.Clock.Now()
 	r, err := d.opt.Store.Reminder(ctx, id)
@@ -279,7 +316,7 @@ func (d *Dispatcher) Fire(ctx context.Context, id string) error {
 	if !r.Armed() {
 		return nil
 	}
-	if at := d.due(r); at.After(now) {
+	if at := d.due(r, now); at.After(now) {
 		return d.arm(r) // moved meanwhile (snoozed, quiet hours)
 	}
 	recovering := r.State == Sending
@@ -325,9 +362,21 @@ func (d *Dispatcher) Fire(ctx context.Context, id string) error {
 
 var errClaimed = errors.New("claimed already")
 
+// rearm arms a pending reminder again whose job fired while it was being
+// delivered.
+func (d *Dispatcher) rearm(ctx context.Context, id string) {
+	r, err := d.opt.Store.Reminder(ctx, id)
+	if err == nil && r.State == Pending {
+		err = d.arm(r)
+	}
+	if err != nil && ctx.Err() == nil {
+		d.log.Error("reminder re-arm", "reminder", id, "err", err)
+	}
+}
+
 // record stores the delivery and arms what follows from it.
 func (d *Dispatcher) record(ctx context.Context, r Reminder, key string, now time.Time) error {
-	next, err := d.opt.Store.RecordDelivery(ctx, r.ID, key, now, following(r, d.opt.Location, d.opt.Drill))
+	next, err := d.opt.Store.RecordDelivery(ctx, r.ID, key, now, following(r, d.opt.Location, d.opt.Drill, now))
 	if err != nil {
 		return fmt.Errorf("record delivery %s: %w", key, err)
 	}
@@ -348,15 +397,15 @@ func (d *Dispatcher) retry(ctx context.Context, r Reminder, sendErr error) error
 		wait = d.opt.MaxBackoff
 	}
 	next := d.opt.Clock.Now().Add(wait)
-	r, err := d.opt.Store.UpdateReminder(ctx, r.ID, func(x *Reminder) error {
+	updated, err := d.opt.Store.UpdateReminder(ctx, r.ID, func(x *Reminder) error {
 		x.State, x.Attempts, x.NextAttempt, x.LastError = Pending, x.Attempts+1, next, sendErr.Error()
 		return nil
 	})
 	if err != nil {
 		return errors.Join(sendErr, fmt.Errorf("retry reminder %s: %w", r.ID, err))
 	}
-	d.log.Warn("reminder send failed; will retry", "reminder", r.ID, "attempt", r.Attempts, "at", next, "err", sendErr)
-	return d.arm(r)
+	d.log.Warn("reminder send failed; will retry", "reminder", r.ID, "attempt", updated.Attempts, "at", next, "err", sendErr)
+	return d.arm(updated)
 }
 
 // Pending lists the armed reminders, for operators and /reminders.
@@ -385,7 +434,11 @@ func (d *Dispatcher) NextRun(id string) (time.Time, error) {
 	for _, j := range d.sched.Jobs() {
 		for _, tag := range j.Tags() {
 			if tag == id {
-				return j.NextRun()
+				at, err := j.NextRun()
+				if errors.Is(err, gocron.ErrJobNotFound) {
+					return time.Time{}, nil // it ran and was dropped meanwhile
+				}
+				return at, err
 			}
 		}
 	}

@@ -63,13 +63,19 @@ func EvaluationReminder(crisisID, user string, due time.Time, n int) Reminder {
 }
 
 // following are the reminders a delivered one leads to: next year's drill,
-// next week's evaluation reminder.
-func following(r Reminder, loc *time.Location, drill DrillDate) []Reminder {
+// next week's evaluation reminder. The next evaluation reminder is the
+// first weekly one after now, so that one delivered late (the bot was down
+// for weeks) is not followed by one message for every week missed.
+func following(r Reminder, loc *time.Location, drill DrillDate, now time.Time) []Reminder {
 	switch r.Kind {
 	case Drill:
 		return drillYear(drill, r.Year+1, r.Due, loc, r.Channel)
 	case Evaluation:
-		return []Reminder{EvaluationReminder(r.CrisisID, r.User, addDays(r.Due, 7, loc), r.Round+1)}
+		next := addDays(r.Due, 7, loc)
+		for weeks := 14; !next.After(now); weeks += 7 {
+			next = addDays(r.Due, weeks, loc)
+		}
+		return []Reminder{EvaluationReminder(r.CrisisID, r.User, next, r.Round+1)}
 	}
 	return nil
 }
