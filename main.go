@@ -106,6 +106,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 			return runCrisisReport(args[1:], stdout, stderr, log)
 		case "reminders":
 			return runReminders(args[1:], stdout, stderr, log)
+		case "audit":
+			return runAudit(args[1:], stdout, stderr, log)
 		}
 	}
 	fs := flag.NewFlagSet("beredskab", flag.ContinueOnError)
@@ -122,6 +124,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 		fmt.Fprintln(stderr, "       beredskab export [flags]     write the visits as JSON or CSV")
 		fmt.Fprintln(stderr, "       beredskab crisis-report [flags] [ID]   a crisis run as Markdown (default: the latest)")
 		fmt.Fprintln(stderr, "       beredskab reminders [flags]  the pending reminders: due time, kind, target")
+		fmt.Fprintln(stderr, "       beredskab audit [--since DATE]   the audit log: who exported, reported, edited, when")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -170,7 +173,7 @@ func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Re
 	defer closeStore(store, &err)
 	adapter := console.New(stdin, stdout, cfg.Console.User)
 	adapter.Echo, adapter.Log = echo, log
-	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, nil, log)
+	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, "console", nil, log)
 	if err != nil {
 		return err
 	}
@@ -215,7 +218,7 @@ func runSlack(cfg config.Config, clock clockwork.Clock, stderr io.Writer, log *s
 	if !strings.HasPrefix(cfg.Reminders.TeamChannel, "C") && !strings.HasPrefix(cfg.Reminders.TeamChannel, "G") {
 		log.Warn("reminders.team_channel is not a Slack channel id (C…); the yearly drill cannot be posted", "team_channel", cfg.Reminders.TeamChannel)
 	}
-	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, checker, log)
+	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, "slack", checker, log)
 	if err != nil {
 		return err
 	}
@@ -227,7 +230,7 @@ func runSlack(cfg config.Config, clock clockwork.Clock, stderr io.Writer, log *s
 // dispatcher (whose deliveries the bot renders), arms the reminders and the
 // draft sweep. Every adapter starts the bot through it; close stops the
 // dispatcher.
-func wireBot(ctx context.Context, cfg config.Config, clock clockwork.Clock, store *storage.Store, sender bot.Sender,
+func wireBot(ctx context.Context, cfg config.Config, clock clockwork.Clock, store *storage.Store, sender bot.Sender, platform string,
 	checker reminders.DeliveryChecker, log *slog.Logger) (_ *bot.Bot, close func(), err error) {
 	roster, err := cfg.Roster()
 	if err != nil {
@@ -259,7 +262,8 @@ func wireBot(ctx context.Context, cfg config.Config, clock clockwork.Clock, stor
 		Crisis:    bot.CrisisOptions{Hotline: cfg.Crisis.Hotline, SMS: cfg.Crisis.SMS, Broadcast: cfg.Crisis.BroadcastChannels},
 		Reminders: dispatcher,
 		Reminder: bot.ReminderOptions{TeamChannel: cfg.Reminders.TeamChannel, Drill: drill,
-			NudgeAfter: time.Duration(cfg.Reminders.NudgeAfterHours) * time.Hour}})
+			NudgeAfter: time.Duration(cfg.Reminders.NudgeAfterHours) * time.Hour},
+		Audit: store, Platform: platform})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -51,6 +51,11 @@ type Options struct {
 	Reminder  ReminderOptions
 	// Lang is the team's language, for messages in shared channels.
 	Lang workflows.Lang
+	// Audit records exports, reports, edits and crisis commands; nil turns
+	// the audit log off.
+	Audit AuditLog
+	// Platform names the adapter ("console", "slack") in audit entries.
+	Platform string
 }
 
 // CrisisOptions configure /crisis: the hotline number in the SMS template

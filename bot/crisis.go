@@ -137,6 +137,7 @@ func (b *Bot) crisisStart(ctx context.Context, req Request, args string) error {
 		return b.failed(ctx, req.Message, lang, err)
 	}
 	b.log.Info("crisis started", "crisis", run.ID, "by", req.User)
+	b.audit(ctx, req, "crisis.start", run.ID, "disease "+truncate(run.Disease, 40))
 	if err := b.reply(ctx, req.Message, Reply{Text: fmtText(txtCrisisStarted, lang, run.Disease, run.ID, run.Disease), Ephemeral: true}); err != nil {
 		return err
 	}
@@ -163,15 +164,16 @@ func (b *Bot) crisisStatus(ctx context.Context, req Request, _ string) error {
 	return b.reply(ctx, req.Message, Reply{Text: workflows.RenderChecklist(run, b.view(run, req.Lang(), false))})
 }
 
-// change applies a change to the current run and shows the new state in
-// every message that shows the checklist.
-func (b *Bot) change(ctx context.Context, req Request, name string, fn func(*workflows.CrisisRun) error) error {
-	_, err := b.changed(ctx, req, name, fn)
+// change applies a change to the current run, audits it (detail: what the
+// audit log says beyond the action, never a note's text) and shows the new
+// state in every message that shows the checklist.
+func (b *Bot) change(ctx context.Context, req Request, name, detail string, fn func(*workflows.CrisisRun) error) error {
+	_, err := b.changed(ctx, req, name, detail, fn)
 	return err
 }
 
 // changed is change that also reports whether the change was made.
-func (b *Bot) changed(ctx context.Context, req Request, name string, fn func(*workflows.CrisisRun) error) (bool, error) {
+func (b *Bot) changed(ctx context.Context, req Request, name, detail string, fn func(*workflows.CrisisRun) error) (bool, error) {
 	// One change at a time is shown: the messages get each state in order,
 	// never an older one last.
 	b.crisisMu.Lock()
@@ -198,6 +200,7 @@ func (b *Bot) changed(ctx context.Context, req Request, name string, fn func(*wo
 		return false, b.reply(ctx, req.Message, Reply{Text: fmtText(txtCrisisPhase, lang, phaseName(cur.Phase, lang)), Ephemeral: true})
 	}
 	b.log.Info("crisis changed", "crisis", run.ID, "action", name, "by", req.User)
+	b.audit(ctx, req, "crisis."+name, run.ID, detail)
 	if _, canEdit := b.opt.Sender.(Editor); canEdit {
 		if err := b.reply(ctx, req.Message, Reply{Text: txtCrisisDone.In(lang), Ephemeral: true}); err != nil {
 			return true, err
@@ -221,7 +224,7 @@ func (b *Bot) crisisSetState(s workflows.ItemState) func(context.Context, Reques
 			return b.usage(ctx, req, name, "")
 		}
 		now := b.now()
-		return b.change(ctx, req, name, func(r *workflows.CrisisRun) error { return r.SetState(n, s, req.User, now) })
+		return b.change(ctx, req, name, fmt.Sprintf("item %d", n), func(r *workflows.CrisisRun) error { return r.SetState(n, s, req.User, now) })
 	}
 }
 
@@ -238,7 +241,7 @@ func (b *Bot) crisisAssign(ctx context.Context, req Request, args string) error 
 		return b.usage(ctx, req, "assign", fmtText(txtCrisisNobody, req.Lang(), "«"+truncate(who, 20)+"»"))
 	}
 	now := b.now()
-	return b.change(ctx, req, "assign", func(r *workflows.CrisisRun) error { return r.Assign(n, staff.User, req.User, now) })
+	return b.change(ctx, req, "assign", fmt.Sprintf("item %d to %s", n, staff.User), func(r *workflows.CrisisRun) error { return r.Assign(n, staff.User, req.User, now) })
 }
 
 func (b *Bot) crisisNote(ctx context.Context, req Request, args string) error {
@@ -247,18 +250,18 @@ func (b *Bot) crisisNote(ctx context.Context, req Request, args string) error {
 		return b.usage(ctx, req, "note", "")
 	}
 	now := b.now()
-	return b.change(ctx, req, "note", func(r *workflows.CrisisRun) error { return r.AddNote(n, note, req.User, now) })
+	return b.change(ctx, req, "note", fmt.Sprintf("item %d", n), func(r *workflows.CrisisRun) error { return r.AddNote(n, note, req.User, now) })
 }
 
 func (b *Bot) crisisReopen(ctx context.Context, req Request, _ string) error {
 	now := b.now()
-	return b.change(ctx, req, "reopen", func(r *workflows.CrisisRun) error { return r.Reopen(req.User, now) })
+	return b.change(ctx, req, "reopen", "", func(r *workflows.CrisisRun) error { return r.Reopen(req.User, now) })
 }
 
 func (b *Bot) crisisEnd(ctx context.Context, req Request, _ string) error {
 	now := b.now()
 	var disease string
-	ended, err := b.changed(ctx, req, "end", func(r *workflows.CrisisRun) error {
+	ended, err := b.changed(ctx, req, "end", "", func(r *workflows.CrisisRun) error {
 		disease = r.Disease
 		return r.End(req.User, now)
 	})
@@ -344,6 +347,7 @@ func (b *Bot) crisisReport(ctx context.Context, req Request, args string) error 
 		return b.failed(ctx, req.Message, req.Lang(), err)
 	}
 	b.log.Info("crisis report", "crisis", run.ID, "by", req.User)
+	b.audit(ctx, req, "crisis.report", run.ID, "")
 	return b.reply(ctx, req.Message, Reply{User: req.User, Text: report}) // to her direct conversation: it holds the notes
 }
 
@@ -402,10 +406,12 @@ func (b *Bot) crisisSMS(ctx context.Context, req Request, args string) error {
 		return b.usage(ctx, req, "sms", fmtText(txtCrisisNoLang, lang, "«"+truncate(want, 10)+"»", strings.Join(langs, ", ")))
 	}
 	disease := text{Da: "<sygdom>", En: "<disease>"}.In(lang)
+	var crisisID string
 	if run, err := b.opt.Store.CurrentCrisis(ctx); err == nil && run.InForce() {
-		disease = run.Disease
+		disease, crisisID = run.Disease, run.ID
 	}
 	sms := workflows.FillSMS(tmpl, disease, b.opt.Crisis.Hotline)
+	b.audit(ctx, req, "crisis.sms", crisisID, "language "+want)
 	length := workflows.MeasureSMS(sms)
 	return b.reply(ctx, req.Message, Reply{Text: fmt.Sprintf("%s\n\n(%s)", sms, length.Describe(lang)), Ephemeral: true})
 }

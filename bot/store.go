@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"time"
 
 	"beredskab/workflows"
 )
@@ -58,4 +59,32 @@ type CrisisStore interface {
 	CurrentCrisis(ctx context.Context) (workflows.CrisisRun, error)
 	Crisis(ctx context.Context, id string) (workflows.CrisisRun, error)
 	Crises(ctx context.Context) iter.Seq2[workflows.CrisisRun, error]
+}
+
+// AuditEntry is one line of the audit log: who did what to which record,
+// when and from which platform. Detail never holds person data (no notes,
+// nationalities or names): item numbers, counts and ids only.
+type AuditEntry struct {
+	At time.Time
+	// Who is the chat user id, or "system" for scheduled jobs and
+	// "operator" for the command line.
+	Who      string
+	Platform string
+	// Action is what was done: "export", "report", "visit.edit",
+	// "visit.delete", "crisis.start", "crisis.check", …, "roster",
+	// "retention", "backup".
+	Action string
+	// Object is the visit or crisis id acted on, if any.
+	Object string
+	Detail string
+}
+
+// AuditLog is the append-only record of every export, report, edit,
+// deletion, crisis command and roster change, so that an auditor can see
+// who read or changed the records. Append must be durable when it returns;
+// entries are never changed or removed.
+type AuditLog interface {
+	Append(ctx context.Context, e AuditEntry) error
+	// Entries lists the entries at or after since, oldest first.
+	Entries(ctx context.Context, since time.Time) iter.Seq2[AuditEntry, error]
 }

@@ -89,6 +89,8 @@ type Store struct {
 	// queueing them costs one synced write each, which is rare (once per
 	// registration). Badger's directory lock keeps other processes out.
 	finishMu sync.Mutex
+	// auditMu serialises audit appends, which share one running number.
+	auditMu sync.Mutex
 }
 
 // Open opens (or creates) the store. It exists to put all the Badger tuning,
