@@ -151,6 +151,8 @@ func (b *Bot) offerResume(ctx context.Context, m Message, d workflows.Draft, lea
 func (b *Bot) apply(ctx context.Context, m Message, d workflows.Draft, out workflows.Output) error {
 	lang := d.Lang
 	switch {
+	case out.Done != nil && out.Done.ID != "":
+		return b.saveEdit(ctx, m, *out.Done, lang)
 	case out.Done != nil:
 		v, err := b.opt.Store.FinishVisit(ctx, m.User, *out.Done)
 		if err != nil {

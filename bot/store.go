@@ -31,6 +31,21 @@ type VisitStore interface {
 	FinishVisit(ctx context.Context, user string, v workflows.Visit) (workflows.Visit, error)
 	Visits(ctx context.Context, from, to string) iter.Seq2[workflows.Visit, error]
 	Visit(ctx context.Context, id string) (workflows.Visit, error)
+	// UpdateVisit stores a visit changed after saving (its Changes hold the
+	// history) and deletes the editor's draft, in one transaction.
+	UpdateVisit(ctx context.Context, user string, v workflows.Visit) (workflows.Visit, error)
+	// DeleteVisit removes a visit, leaving a tombstone without person data.
+	DeleteVisit(ctx context.Context, t DeletedVisit) error
+}
+
+// DeletedVisit is what remains of a deleted visit: who deleted it, when and
+// why, never its answers.
+type DeletedVisit struct {
+	ID     string    `json:"id"`
+	Date   string    `json:"date"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
 }
 
 // SettingStore keeps small facts the bot must remember, such as the date

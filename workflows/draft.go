@@ -73,6 +73,9 @@ type Draft struct {
 	Offered []string `json:"offered,omitempty"`
 	// Flags are reasons the finished visit should be followed up.
 	Flags []string `json:"flags,omitempty"`
+	// EditOf is the id of the saved visit this draft changes; empty for a
+	// new registration.
+	EditOf string `json:"edit_of,omitempty"`
 }
 
 // Slot addresses one question: a Skema 1 field (Person < 0) or a field of
@@ -114,4 +117,16 @@ type Visit struct {
 	Flags     []string   `json:"flags,omitempty"`
 	Fields    Answers    `json:"fields"`
 	Persons   []Answers  `json:"persons,omitempty"`
+	// Changes are the edits made after saving: old and new value, who, when.
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// Change is one answer changed after the visit was saved. Field is the
+// canonical id, as "address" or "persons[2].age".
+type Change struct {
+	At    time.Time `json:"at"`
+	By    string    `json:"by"`
+	Field string    `json:"field"`
+	Old   Answer    `json:"old"`
+	New   Answer    `json:"new"`
 }

@@ -107,7 +107,11 @@ func (r *Registration) Step(d Draft, in Input) (Draft, Output) {
 		switch {
 		case isYes(word):
 			out.Discard = true
-			out.Say = append(out.Say, Prompt{Text: msgCancelled.In(lang)})
+			msg := msgCancelled
+			if d.EditOf != "" {
+				msg = msgEditCancelled
+			}
+			out.Say = append(out.Say, Prompt{Text: msg.In(lang)})
 		case isNo(word):
 			d.Mode = Asking
 			if d.Editing == nil && r.next(&d) == nil {

@@ -11,6 +11,7 @@ var (
 	msgFirst          = Text{"Du er ved det første spørgsmål.", "You are at the first question."}
 	msgCancelAsk      = Text{"Vil du afbryde og slette denne registrering?", "Do you want to cancel and delete this registration?"}
 	msgCancelled      = Text{"Registreringen er slettet.", "The registration has been deleted."}
+	msgEditCancelled  = Text{"Rettelsen er opgivet; det gemte besøg er uændret.", "The change is abandoned; the saved visit is unchanged."}
 	msgNotCancelled   = Text{"Godt, vi fortsætter.", "Fine, we carry on."}
 	msgYesOrNo        = Text{"Svar «ja» eller «nej».", "Answer «yes» or «no»."}
 	msgHelpWords      = Text{"Du kan altid skrive: «tilbage», «spring over» (valgfrie spørgsmål), «afbryd», «hjælp».", "You can always type: «back», «skip» (optional questions), «cancel», «help»."}

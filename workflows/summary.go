@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // summarySlots lists, in order, every answered question that still applies:
@@ -111,7 +112,7 @@ func (r *Registration) Resume(d Draft) (Draft, Output) {
 // record turns a finished draft into the visit to store: only answers that
 // still apply, no internal keys, and the reasons to follow up.
 func (r *Registration) record(d *Draft) Visit {
-	v := Visit{Schema: SchemaVersion, Date: d.Visit["date"].Text, CreatedBy: d.User, CreatedAt: d.Updated,
+	v := Visit{Schema: SchemaVersion, ID: d.EditOf, Date: d.Visit["date"].Text, CreatedBy: d.User, CreatedAt: d.Updated,
 		Crisis: d.Crisis, Fields: Answers{}}
 	flag := func(f string) {
 		if !slices.Contains(v.Flags, f) {
@@ -184,4 +185,87 @@ func (r *Registration) personsWithAnswers(d *Draft) []int {
 		}
 	}
 	return out
+}
+
+// EditDraft opens a saved visit for changes: a draft holding its answers,
+// at the summary, that saves back under the same id.
+func (r *Registration) EditDraft(v Visit, user string, lang Lang, now time.Time) (Draft, Output) {
+	d := Draft{Schema: SchemaVersion, User: user, Lang: lang, Started: now, Updated: now, Crisis: v.Crisis,
+		Visit: cloneAnswers(v.Fields), EditOf: v.ID, Mode: Summary}
+	for _, f := range v.Flags {
+		if f == "minor" {
+			d.Flags = append(d.Flags, f)
+		}
+	}
+	for i, p := range v.Persons {
+		block := cloneAnswers(p)
+		more := "yes"
+		if i == len(v.Persons)-1 {
+			more = "no"
+		}
+		block[anotherKey] = Answer{Text: more}
+		d.Persons = append(d.Persons, block)
+	}
+	// A saved visit keeps no skipped answers: mark the optional questions
+	// it left out as skipped again, so the edit does not ask them.
+	for s := r.next(&d); s != nil; s = r.next(&d) {
+		if s.Field == anotherKey {
+			d.block(s.Person)[anotherKey] = Answer{Text: "no"}
+			continue
+		}
+		if r.question(*s).Required {
+			break
+		}
+		d.block(s.Person)[s.Field] = Answer{Skipped: true}
+	}
+	out := Output{Save: true}
+	r.ask(&d, &out, fmt.Sprintf(Text{"Besøg %s – skriv nummeret på det svar, du vil rette.", "Visit %s – type the number of the answer to change."}.In(lang), v.ID))
+	return d, out
+}
+
+// Diff lists the answers that differ between a saved visit and its edit,
+// under canonical ids, for the visit's change history.
+func Diff(old, new Visit, by string, at time.Time) []Change {
+	var out []Change
+	diff := func(prefix string, a, b Answers) {
+		keys := map[string]bool{}
+		for k := range a {
+			keys[k] = true
+		}
+		for k := range b {
+			keys[k] = true
+		}
+		sorted := make([]string, 0, len(keys))
+		for k := range keys {
+			sorted = append(sorted, k)
+		}
+		slices.Sort(sorted)
+		for _, k := range sorted {
+			if !sameAnswer(a[k], b[k]) {
+				out = append(out, Change{At: at, By: by, Field: prefix + k, Old: a[k], New: b[k]})
+			}
+		}
+	}
+	diff("", old.Fields, new.Fields)
+	for i := range max(len(old.Persons), len(new.Persons)) {
+		var a, b Answers
+		if i < len(old.Persons) {
+			a = old.Persons[i]
+		}
+		if i < len(new.Persons) {
+			b = new.Persons[i]
+		}
+		diff(fmt.Sprintf("persons[%d].", i+1), a, b)
+	}
+	return out
+}
+
+func sameAnswer(a, b Answer) bool {
+	if a.Text != b.Text || a.Skipped != b.Skipped || !slices.Equal(a.List, b.List) {
+		return false
+	}
+	if (a.Number == nil) != (b.Number == nil) {
+		return false
+	}
+	return a.Number == nil || *a.Number == *b.Number
 }

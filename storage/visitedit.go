@@ -1,0 +1,99 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"beredskab/bot"
+	"beredskab/workflows"
+)
+
+// Deleted visits leave a tombstone without person data:
+//
+//	deleted/<id> -> JSON bot.DeletedVisit
+const deletedPrefix = "deleted/"
+
+// UpdateVisit stores a changed visit under its id (moving it when its date
+// changed) and deletes the editor's draft, in one synced transaction.
+func (s *Store) UpdateVisit(ctx context.Context, user string, v workflows.Visit) (workflows.Visit, error) {
+	if v.ID == "" || len(v.Date) != len(isoDate) {
+		return v, fmt.Errorf("update visit %q: no id or no date", v.ID)
+	}
+	if _, err := time.Parse(isoDate, v.Date); err != nil {
+		return v, fmt.Errorf("update visit %s: date is not YYYY-MM-DD", v.ID)
+	}
+	err := s.retry(ctx, func(txn *badger.Txn) error {
+		idx, err := txn.Get(visitIDKey(v.ID))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return bot.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		oldKey, err := idx.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		if v.Schema == 0 {
+			v.Schema = workflows.SchemaVersion
+		}
+		val, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode visit %s: %w", v.ID, err)
+		}
+		key := visitKey(v.Date, v.ID)
+		if string(oldKey) != string(key) {
+			if err := txn.Delete(oldKey); err != nil {
+				return err
+			}
+		}
+		if err := txn.Set(key, val); err != nil {
+			return err
+		}
+		if err := txn.Set(visitIDKey(v.ID), key); err != nil {
+			return err
+		}
+		return txn.Delete(draftKey(user))
+	})
+	if err != nil {
+		return v, fmt.Errorf("update visit %s: %w", v.ID, err)
+	}
+	return v, nil
+}
+
+// DeleteVisit removes a visit and leaves its tombstone (who, when, why).
+func (s *Store) DeleteVisit(ctx context.Context, t bot.DeletedVisit) error {
+	err := s.retry(ctx, func(txn *badger.Txn) error {
+		idx, err := txn.Get(visitIDKey(t.ID))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return bot.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		key, err := idx.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		val, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		if err := txn.Delete(key); err != nil {
+			return err
+		}
+		if err := txn.Delete(visitIDKey(t.ID)); err != nil {
+			return err
+		}
+		return txn.Set([]byte(deletedPrefix+t.ID), val)
+	})
+	if err != nil {
+		return fmt.Errorf("delete visit %s: %w", t.ID, err)
+	}
+	return nil
+}
