@@ -2,12 +2,23 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"beredskab/bot"
+	"beredskab/config"
+	"beredskab/reminders"
+	"beredskab/storage"
+	"beredskab/upkeep"
 )
 
 // This file holds the subcommands about the records themselves: the audit
@@ -80,4 +91,268 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// scheduleUpkeep puts the daily jobs on the dispatcher: retention always,
+// the backup when [backup] folder is set. They are called hourly and do
+// their work once a day (upkeep.Daily), so a restart neither skips nor
+// repeats a day.
+func scheduleUpkeep(cfg config.Config, clock clockwork.Clock, store *storage.Store, d *reminders.Dispatcher, log *slog.Logger) error {
+	loc, err := cfg.Location()
+	if err != nil {
+		return err
+	}
+	retention := upkeep.Retention{Store: store, Audit: store, Clock: clock, Location: loc,
+		Years: cfg.Retention.PersonDataYears, Platform: "scheduler", Logger: log}
+	if err := d.Every(upkeep.Every, "retention", upkeep.Daily("retention", store, clock, loc, retention.Run)); err != nil {
+		return err
+	}
+	if cfg.Backup.Folder == "" {
+		log.Warn("no scheduled backup: set [backup] folder in the configuration (see README, Backup and restore)")
+		return nil
+	}
+	backups := upkeep.Backups{Store: store, Folder: cfg.Backup.Folder, Keep: cfg.Backup.Keep, Clock: clock,
+		Audit: store, Platform: "scheduler", Logger: log}
+	return d.Every(upkeep.Every, "backup", upkeep.Daily("backup", store, clock, loc, backups.Run))
+}
+
+// operator is who the audit log names for the command line.
+const operator = "operator"
+
+// runRetention is `beredskab retention [--dry-run]`: what retention deletes
+// now (visit ids and counts), and with no --dry-run it deletes it.
+func runRetention(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
+	fs := flag.NewFlagSet("beredskab retention", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	dry := fs.Bool("dry-run", false, "only show which visits' person data would be deleted")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := retention(c, *dry, stdout, stderr, log, clock); err != nil {
+		fmt.Fprintln(stderr, "beredskab retention:", err)
+		return 1
+	}
+	return 0
+}
+
+func retention(c common, dry bool, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {
+	ctx := context.Background()
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, false, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeStore(store, &err)
+	r := upkeep.Retention{Store: store, Audit: store, Clock: clock, Location: loc, Years: cfg.Retention.PersonDataYears,
+		Who: operator, Platform: "cli", Logger: log}
+	before, plan, err := r.Plan(ctx)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, m := range plan {
+		total += len(m.Visits)
+		fmt.Fprintf(stdout, "%s  %3d visits: %s\n", m.Month, len(m.Visits), strings.Join(m.Visits, " "))
+	}
+	verb := "would be deleted (dry run; nothing was changed)"
+	if !dry {
+		verb = "deleted"
+	}
+	fmt.Fprintf(stdout, "Person data of %d visits dated before %s (older than %d years) %s; their monthly figures are kept.\n",
+		total, before, cfg.Retention.PersonDataYears, verb)
+	if dry || total == 0 {
+		return nil
+	}
+	return r.Run(ctx)
+}
+
+// runBackup is `beredskab backup FILE`: an encrypted backup, taken while
+// the bot is stopped (a running bot backs itself up daily).
+func runBackup(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
+	fs := flag.NewFlagSet("beredskab backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: beredskab backup [flags] FILE")
+		return 2
+	}
+	if err := backup(c, fs.Arg(0), stdout, stderr, log, clock); err != nil {
+		fmt.Fprintln(stderr, "beredskab backup:", err)
+		return 1
+	}
+	return 0
+}
+
+func backup(c common, path string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {
+	ctx := context.Background()
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s exists already; choose a new file name", path)
+	}
+	store, err := openStore(ctx, cfg, false, log, stderr)
+	if err != nil {
+		if strings.Contains(err.Error(), "in use by a running beredskab") {
+			folder := cfg.Backup.Folder
+			if folder == "" {
+				folder = "[backup] folder (not set: set it and restart the bot)"
+			}
+			return fmt.Errorf("the bot is running and holds the data folder. It writes an encrypted backup every day into %s: "+
+				"copy the newest file from there, or stop the bot and run this again: %w", folder, err)
+		}
+		return err
+	}
+	defer closeStore(store, &err)
+	n, err := upkeep.WriteBackup(ctx, store, path)
+	if err != nil {
+		return err
+	}
+	if err := store.Append(ctx, bot.AuditEntry{At: clock.Now(), Who: operator, Platform: "cli", Action: "backup",
+		Detail: fmt.Sprintf("%d records to a file", n)}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Backup of %d records written to %s (encrypted with the storage key).\n", n, path)
+	return nil
+}
+
+// runRestore is `beredskab restore FILE`: a backup into an empty data
+// folder.
+func runRestore(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
+	fs := flag.NewFlagSet("beredskab restore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: beredskab restore [flags] FILE   (into an empty data folder)")
+		return 2
+	}
+	if err := restore(c, fs.Arg(0), stdout, stderr, log, clock); err != nil {
+		fmt.Fprintln(stderr, "beredskab restore:", err)
+		return 1
+	}
+	return 0
+}
+
+func restore(c common, path string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {
+	ctx := context.Background()
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	key, err := storage.KeyFromEnvOrFile(os.Getenv("BEREDSKAB_KEY"), cfg.KeyFile)
+	if err != nil {
+		return fmt.Errorf("%w (the key the backup was written with is needed)", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	n, err := storage.VerifyBackup(f, key)
+	if errors.Is(err, storage.ErrWrongKey) {
+		return fmt.Errorf("%s: %w; give the key it was written with (--key-file or BEREDSKAB_KEY)", path, err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	o := storage.Options{Dir: cfg.DataDir, Key: key, Logger: log}
+	if err := storage.Restore(ctx, f, o); err != nil {
+		return err
+	}
+	store, err := storage.Open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer closeStore(store, &err)
+	if err := store.Append(ctx, bot.AuditEntry{At: clock.Now(), Who: operator, Platform: "cli", Action: "restore",
+		Detail: fmt.Sprintf("%d records from a backup", n)}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Restored %d records into %s. Start the bot as usual.\n", n, cfg.DataDir)
+	return nil
+}
+
+// runRotateKey is `beredskab rotate-key --new-key-file F`: the records
+// re-encrypted under a new key, offline.
+func runRotateKey(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
+	fs := flag.NewFlagSet("beredskab rotate-key", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	newKeyFile := fs.String("new-key-file", "", "the new key file; created (hex, mode 0600) when it does not exist")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *newKeyFile == "" {
+		fmt.Fprintln(stderr, "usage: beredskab rotate-key [flags] --new-key-file FILE")
+		return 2
+	}
+	if err := rotateKey(c, *newKeyFile, stdout, stderr, log, clock); err != nil {
+		fmt.Fprintln(stderr, "beredskab rotate-key:", err)
+		return 1
+	}
+	return 0
+}
+
+func rotateKey(c common, newKeyFile string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {
+	ctx := context.Background()
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	oldKey, err := storage.KeyFromEnvOrFile(os.Getenv("BEREDSKAB_KEY"), cfg.KeyFile)
+	if err != nil {
+		return err
+	}
+	newKey, err := storage.KeyFromEnvOrFile("", newKeyFile)
+	if errors.Is(err, os.ErrNotExist) {
+		newKey, err = storage.CreateKeyFile(newKeyFile)
+		if err == nil {
+			fmt.Fprintf(stdout, "A new key was written to %s.\n", newKeyFile)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	n, err := storage.RotateKey(ctx, cfg.DataDir, oldKey, newKey, log)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return fmt.Errorf("the data folder %s is in use by a running beredskab; stop it first: %w", cfg.DataDir, err)
+		}
+		return err
+	}
+	store, err := storage.Open(ctx, storage.Options{Dir: cfg.DataDir, Key: newKey, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer closeStore(store, &err)
+	if err := store.Append(ctx, bot.AuditEntry{At: clock.Now(), Who: operator, Platform: "cli", Action: "rotate-key",
+		Detail: fmt.Sprintf("%d records re-encrypted under a new key", n)}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d records in %s are now encrypted under the key in %s; the old key no longer opens them.\n"+
+		"Now: use the new key from here on (replace the old key file with it, or point --key-file or BEREDSKAB_KEY to it).\n"+
+		"Keep the old key as long as you keep backups taken before now: they are still under it.\n", n, cfg.DataDir, newKeyFile)
+	return nil
 }

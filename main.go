@@ -108,6 +108,14 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 			return runReminders(args[1:], stdout, stderr, log)
 		case "audit":
 			return runAudit(args[1:], stdout, stderr, log)
+		case "retention":
+			return runRetention(args[1:], stdout, stderr, log, clock)
+		case "backup":
+			return runBackup(args[1:], stdout, stderr, log, clock)
+		case "restore":
+			return runRestore(args[1:], stdout, stderr, log, clock)
+		case "rotate-key":
+			return runRotateKey(args[1:], stdout, stderr, log, clock)
 		}
 	}
 	fs := flag.NewFlagSet("beredskab", flag.ContinueOnError)
@@ -125,6 +133,10 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 		fmt.Fprintln(stderr, "       beredskab crisis-report [flags] [ID]   a crisis run as Markdown (default: the latest)")
 		fmt.Fprintln(stderr, "       beredskab reminders [flags]  the pending reminders: due time, kind, target")
 		fmt.Fprintln(stderr, "       beredskab audit [--since DATE]   the audit log: who exported, reported, edited, when")
+		fmt.Fprintln(stderr, "       beredskab retention [--dry-run]  delete person data older than [retention] person_data_years")
+		fmt.Fprintln(stderr, "       beredskab backup FILE        an encrypted backup (bot stopped; a running bot backs up daily)")
+		fmt.Fprintln(stderr, "       beredskab restore FILE       a backup into an empty data folder")
+		fmt.Fprintln(stderr, "       beredskab rotate-key --new-key-file F   re-encrypt the records under a new key (bot stopped)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -280,6 +292,10 @@ func wireBot(ctx context.Context, cfg config.Config, clock clockwork.Clock, stor
 		return nil, nil, err
 	}
 	if err := dispatcher.Every(15*time.Minute, "sweep drafts", b.SweepDrafts); err != nil {
+		closeDispatcher()
+		return nil, nil, err
+	}
+	if err := scheduleUpkeep(cfg, clock, store, dispatcher, log); err != nil {
 		closeDispatcher()
 		return nil, nil, err
 	}

@@ -30,6 +30,8 @@ type Config struct {
 	Crisis          Crisis    `toml:"crisis"`
 	Reminders       Reminders `toml:"reminders"`
 	Slack           Slack     `toml:"slack"`
+	Retention       Retention `toml:"retention"`
+	Backup          Backup    `toml:"backup"`
 	Staff           []Staff   `toml:"staff"`
 }
 
@@ -41,6 +43,20 @@ type Slack struct {
 	Mode string `toml:"mode"`
 	// Listen is HTTP mode's listener address.
 	Listen string `toml:"listen"`
+}
+
+// Retention configures how long person data is kept (see README,
+// Retention): Skema 2 blocks and free-text notes of visits older than
+// PersonDataYears are deleted daily; the monthly figures are kept.
+type Retention struct {
+	PersonDataYears int `toml:"person_data_years"`
+}
+
+// Backup configures the running bot's daily encrypted backup: into Folder
+// (empty turns it off), keeping the newest Keep files.
+type Backup struct {
+	Folder string `toml:"folder"`
+	Keep   int    `toml:"keep"`
 }
 
 // Console configures the console adapter.
@@ -108,7 +124,7 @@ func parse(s, name string) (Config, error) {
 	c := Config{Language: "da", TimeZone: "Europe/Copenhagen", DataDir: "data", DraftMaxAgeDays: 14,
 		Reminders: Reminders{WorkingHours: "08:00-18:00", WorkingDays: []string{"mon", "tue", "wed", "thu", "fri"},
 			DrillDate: "09-25", NudgeAfterHours: 4},
-		Slack: Slack{Mode: "socket", Listen: ":3000"}}
+		Slack: Slack{Mode: "socket", Listen: ":3000"}, Retention: Retention{PersonDataYears: 5}, Backup: Backup{Keep: 7}}
 	md, err := toml.Decode(s, &c)
 	if err != nil {
 		return Config{}, fmt.Errorf("parse config %s: %w", name, err)
@@ -130,6 +146,12 @@ func parse(s, name string) (Config, error) {
 	}
 	if c.Slack.Mode != "socket" && c.Slack.Mode != "http" {
 		return Config{}, fmt.Errorf("config %s: slack mode %q: want socket or http", name, c.Slack.Mode)
+	}
+	if c.Retention.PersonDataYears < 1 {
+		return Config{}, fmt.Errorf("config %s: retention person_data_years must be at least 1", name)
+	}
+	if c.Backup.Keep < 1 {
+		return Config{}, fmt.Errorf("config %s: backup keep must be at least 1", name)
 	}
 	if c.DraftMaxAgeDays < 1 {
 		return Config{}, fmt.Errorf("config %s: draft_max_age_days must be at least 1", name)

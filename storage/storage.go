@@ -91,6 +91,8 @@ type Store struct {
 	finishMu sync.Mutex
 	// auditMu serialises audit appends, which share one running number.
 	auditMu sync.Mutex
+	// key is the encryption key, which backups are encrypted under.
+	key []byte
 }
 
 // Open opens (or creates) the store. It exists to put all the Badger tuning,
@@ -174,7 +176,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store in %s: %w", o.Dir, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, key: o.Key}, nil
 }
 
 // Close flushes and closes the database; it exists so the process can shut

@@ -1,0 +1,237 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"beredskab/records"
+	"beredskab/workflows"
+)
+
+// Retention keys:
+//
+//	aggregate/<YYYY-MM>  -> JSON records.MonthFigures: the figures of the
+//	                        month's visits whose person data was deleted
+const aggregatePrefix = "aggregate/"
+
+// monthLayout is a calendar month, "YYYY-MM".
+const monthLayout = "2006-01"
+
+// keptVisitText are the free-text answers of Skema 1 that retention keeps:
+// who filled the form in, for which organisation, and the clinic's address
+// (a place, not a person). Every other free-text answer (remarks, reason
+// details, the "other – what?" answers, who and why it was discussed with)
+// and every Skema 2 block is person data and is deleted.
+var keptVisitText = []string{"filled_by", "organisation", "address"}
+
+// RetentionMonth is one calendar month whose visits still hold person data
+// that retention deletes: the month and the visit ids, never their content.
+type RetentionMonth struct {
+	Month  string
+	Visits []string
+}
+
+// PersonDataBefore lists, month by month, the visits dated before the month
+// before ("YYYY-MM") that still hold person data. It is retention's dry
+// run: what DeletePersonData(ctx, before) would delete.
+func (s *Store) PersonDataBefore(ctx context.Context, before string) ([]RetentionMonth, error) {
+	if _, err := time.Parse(monthLayout, before); err != nil || len(before) != len(monthLayout) {
+		return nil, fmt.Errorf("list person data: %q is not a YYYY-MM month", before)
+	}
+	var out []RetentionMonth
+	for v, err := range s.Visits(ctx, "", "") {
+		if err != nil {
+			return nil, fmt.Errorf("list person data before %s: %w", before, err)
+		}
+		m := records.MonthOf(v)
+		if m >= before {
+			break // date order: the rest is newer
+		}
+		if slices.Contains(v.Flags, records.FlagPersonDataDeleted) {
+			continue
+		}
+		if len(out) == 0 || out[len(out)-1].Month != m {
+			out = append(out, RetentionMonth{Month: m})
+		}
+		out[len(out)-1].Visits = append(out[len(out)-1].Visits, v.ID)
+	}
+	return out, nil
+}
+
+// DeletePersonData deletes the person data of every visit dated before the
+// month before ("YYYY-MM"): the Skema 2 blocks, the free-text answers other
+// than keptVisitText, and the old and new values of their edit history.
+// Each month is one transaction that first adds the visits' figures to the
+// month's aggregate (records.Count), so the statistics still answer, then
+// stores the visits without their person data and flagged
+// records.FlagPersonDataDeleted; a crash leaves every month either wholly done or
+// untouched. Visits already done are skipped, so it can run again at any
+// time. It returns what it deleted.
+func (s *Store) DeletePersonData(ctx context.Context, before string) ([]RetentionMonth, error) {
+	plan, err := s.PersonDataBefore(ctx, before)
+	if err != nil {
+		return nil, err
+	}
+	done := make([]RetentionMonth, 0, len(plan))
+	for _, m := range plan {
+		var got RetentionMonth
+		for range finishRetries {
+			if err = ctx.Err(); err != nil {
+				break
+			}
+			got, err = s.deleteMonth(m.Month)
+			if !errors.Is(err, badger.ErrConflict) {
+				break
+			}
+		}
+		if err != nil {
+			return done, fmt.Errorf("delete person data of %s: %w", m.Month, err)
+		}
+		if len(got.Visits) > 0 {
+			done = append(done, got)
+		}
+	}
+	return done, nil
+}
+
+// deleteMonth is DeletePersonData for one month, in one transaction.
+func (s *Store) deleteMonth(month string) (RetentionMonth, error) {
+	done := RetentionMonth{Month: month}
+	err := s.db.Update(func(txn *badger.Txn) error {
+		done.Visits = done.Visits[:0]
+		fig, err := aggregate(txn, month)
+		if err != nil {
+			return err
+		}
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte(visitPrefix + month + "-")
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		type update struct {
+			key []byte
+			val []byte
+		}
+		var updates []update
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			var v workflows.Visit
+			if err := item.Value(func(val []byte) error { return decode(val, &v) }); err != nil {
+				return fmt.Errorf("record %s: %w", item.Key(), err)
+			}
+			if slices.Contains(v.Flags, records.FlagPersonDataDeleted) {
+				continue
+			}
+			fig.Add(v)
+			val, err := json.Marshal(withoutPersonData(v))
+			if err != nil {
+				return fmt.Errorf("encode visit %s: %w", v.ID, err)
+			}
+			updates = append(updates, update{item.KeyCopy(nil), val})
+			done.Visits = append(done.Visits, v.ID)
+		}
+		if len(updates) == 0 {
+			return nil
+		}
+		fig.Month = month
+		for _, u := range updates {
+			if err := txn.Set(u.key, u.val); err != nil {
+				return err
+			}
+		}
+		val, err := json.Marshal(fig)
+		if err != nil {
+			return fmt.Errorf("encode aggregate %s: %w", month, err)
+		}
+		return txn.Set([]byte(aggregatePrefix+month), val)
+	})
+	return done, err
+}
+
+// aggregate reads the stored figures of a month (zero when none).
+func aggregate(txn *badger.Txn, month string) (records.MonthFigures, error) {
+	var f records.MonthFigures
+	item, err := txn.Get([]byte(aggregatePrefix + month))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return f, nil
+	}
+	if err != nil {
+		return f, fmt.Errorf("read aggregate %s: %w", month, err)
+	}
+	err = item.Value(func(val []byte) error { return decode(val, &f) })
+	if err != nil {
+		return f, fmt.Errorf("read aggregate %s: %w", month, err)
+	}
+	return f, nil
+}
+
+// withoutPersonData is the visit as retention keeps it: Skema 1's choices,
+// numbers and dates, the kept free-text answers, no Skema 2 blocks, and an
+// edit history that says which answer changed, when and by whom, without
+// the old and new values of deleted answers.
+func withoutPersonData(v workflows.Visit) workflows.Visit {
+	form := workflows.VisitForm()
+	keep := func(field string) bool {
+		q, ok := form.Question(field)
+		return ok && (q.Kind != workflows.FreeText || slices.Contains(keptVisitText, field))
+	}
+	fields := make(workflows.Answers, len(v.Fields))
+	for id, a := range v.Fields {
+		if keep(id) {
+			fields[id] = a
+		}
+	}
+	v.Fields = fields
+	v.Persons = nil
+	changes := make([]workflows.Change, len(v.Changes))
+	for i, c := range v.Changes {
+		if strings.HasPrefix(c.Field, "persons") || !keep(c.Field) {
+			c.Old, c.New = workflows.Answer{}, workflows.Answer{}
+		}
+		changes[i] = c
+	}
+	if len(changes) == 0 {
+		changes = nil
+	}
+	v.Changes = changes
+	v.Flags = append(slices.Clone(v.Flags), records.FlagPersonDataDeleted)
+	return v
+}
+
+// Aggregates returns the stored figures of the months fromMonth to toMonth
+// ("YYYY-MM", inclusive; empty means unbounded), in month order; months
+// without stored figures are left out. A month with stored figures has had
+// its person data deleted: its statistics are the aggregate (plus Count of
+// any visit in it not flagged records.FlagPersonDataDeleted, which a later
+// retention run adds), as live visits no longer hold persons.
+func (s *Store) Aggregates(ctx context.Context, fromMonth, toMonth string) ([]records.MonthFigures, error) {
+	var out []records.MonthFigures
+	var err error
+	scan(ctx, s.db, []byte(aggregatePrefix), []byte(aggregatePrefix+fromMonth),
+		func(key string) (bool, bool) {
+			return true, toMonth != "" && strings.TrimPrefix(key, aggregatePrefix) > toMonth
+		},
+		func(key string, val []byte) (records.MonthFigures, error) {
+			var f records.MonthFigures
+			if err := decode(val, &f); err != nil {
+				return f, fmt.Errorf("list aggregates: record %s: %w", key, err)
+			}
+			return f, nil
+		},
+		func(err error) error { return fmt.Errorf("list aggregates: %w", err) },
+		func(f records.MonthFigures, e error) bool {
+			if e != nil {
+				err = e
+				return false
+			}
+			out = append(out, f)
+			return true
+		})
+	return out, err
+}
