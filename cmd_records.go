@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -96,24 +97,37 @@ func dash(s string) string {
 // scheduleUpkeep puts the daily jobs on the dispatcher: retention always,
 // the backup when [backup] folder is set. They are called hourly and do
 // their work once a day (upkeep.Daily), so a restart neither skips nor
-// repeats a day.
-func scheduleUpkeep(cfg config.Config, clock clockwork.Clock, store *storage.Store, d *reminders.Dispatcher, log *slog.Logger) error {
+// repeats a day. It also serves `beredskab backup` on the data folder's
+// socket; stop closes the socket.
+func scheduleUpkeep(ctx context.Context, cfg config.Config, clock clockwork.Clock, store *storage.Store, d *reminders.Dispatcher,
+	log *slog.Logger) (stop func(), err error) {
 	loc, err := cfg.Location()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	retention := upkeep.Retention{Store: store, Audit: store, Clock: clock, Location: loc,
 		Years: cfg.Retention.PersonDataYears, Platform: "scheduler", Logger: log}
 	if err := d.Every(upkeep.Every, "retention", upkeep.Daily("retention", store, clock, loc, retention.Run)); err != nil {
-		return err
+		return nil, err
 	}
 	if cfg.Backup.Folder == "" {
 		log.Warn("no scheduled backup: set [backup] folder in the configuration (see README, Backup and restore)")
-		return nil
+	} else {
+		backups := upkeep.Backups{Store: store, Folder: cfg.Backup.Folder, Keep: cfg.Backup.Keep, Clock: clock,
+			Audit: store, Platform: "scheduler", Logger: log}
+		if err := d.Every(upkeep.Every, "backup", upkeep.Daily("backup", store, clock, loc, backups.Run)); err != nil {
+			return nil, err
+		}
 	}
-	backups := upkeep.Backups{Store: store, Folder: cfg.Backup.Folder, Keep: cfg.Backup.Keep, Clock: clock,
-		Audit: store, Platform: "scheduler", Logger: log}
-	return d.Every(upkeep.Every, "backup", upkeep.Daily("backup", store, clock, loc, backups.Run))
+	server := &upkeep.BackupServer{Store: store, Clock: clock, Audit: store, Logger: log}
+	if err := server.Open(ctx, cfg.DataDir); err != nil {
+		return nil, err
+	}
+	return func() {
+		if err := server.Close(); err != nil {
+			log.Error("close the backup socket", "err", err)
+		}
+	}, nil
 }
 
 // operator is who the audit log names for the command line.
@@ -205,6 +219,15 @@ func backup(c common, path string, stdout, stderr io.Writer, log *slog.Logger, c
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("%s exists already; choose a new file name", path)
 	}
+	// A running bot holds the data folder and serves backups on its socket.
+	n, err := fetchBackup(ctx, cfg, path)
+	if err == nil {
+		fmt.Fprintf(stdout, "Backup of %d records taken by the running bot and written to %s (encrypted with the storage key).\n", n, path)
+		return nil
+	}
+	if !errors.Is(err, upkeep.ErrNoBot) {
+		return err
+	}
 	store, err := openStore(ctx, cfg, false, log, stderr)
 	if err != nil {
 		if strings.Contains(err.Error(), "in use by a running beredskab") {
@@ -218,7 +241,7 @@ func backup(c common, path string, stdout, stderr io.Writer, log *slog.Logger, c
 		return err
 	}
 	defer closeStore(store, &err)
-	n, err := upkeep.WriteBackup(ctx, store, path)
+	n, err = upkeep.WriteBackup(ctx, store, path)
 	if err != nil {
 		return err
 	}
@@ -228,6 +251,42 @@ func backup(c common, path string, stdout, stderr io.Writer, log *slog.Logger, c
 	}
 	fmt.Fprintf(stdout, "Backup of %d records written to %s (encrypted with the storage key).\n", n, path)
 	return nil
+}
+
+// fetchBackup asks the running bot for a backup, checks it under the
+// storage key and writes it to path (0600, renamed into place when
+// complete). It returns an error wrapping upkeep.ErrNoBot when no bot runs.
+func fetchBackup(ctx context.Context, cfg config.Config, path string) (int, error) {
+	key, err := storage.KeyFromEnvOrFile(os.Getenv("BEREDSKAB_KEY"), cfg.KeyFile)
+	if err != nil {
+		return 0, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".backup-*")
+	if err != nil {
+		return 0, fmt.Errorf("create backup file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := upkeep.FetchBackup(ctx, cfg.DataDir, tmp); err != nil {
+		return 0, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	n, err := storage.VerifyBackup(tmp, key)
+	if err != nil {
+		return 0, fmt.Errorf("the backup from the running bot does not check out: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return 0, err
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return 0, fmt.Errorf("write backup %s: %w", path, err)
+	}
+	return n, nil
 }
 
 // runRestore is `beredskab restore FILE`: a backup into an empty data

@@ -111,3 +111,29 @@ func TestRecordsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBackupWhileTheBotRuns takes a backup from a running bot over its
+// socket, and restores it once the bot is gone.
+func TestBackupWhileTheBotRuns(t *testing.T) {
+	t.Setenv("BEREDSKAB_KEY", testKey)
+	dir := t.TempDir()
+	p := startBot(t, dir)
+	p.say("/krise start COVID-19", "2026-K01")
+	file := filepath.Join(t.TempDir(), "live.backup")
+	out, _ := cli(t, 0, "backup", "-data", dir, file)
+	if !strings.Contains(out, "taken by the running bot") {
+		t.Errorf("backup: %s", out)
+	}
+	p.say("/krise status", "COVID-19") // the bot carries on
+	p.kill()
+	restored := filepath.Join(t.TempDir(), "restored")
+	cli(t, 0, "restore", "-data", restored, file)
+	if out, _ := cli(t, 0, "crisis-report", "-data", restored); !strings.Contains(out, "COVID-19") {
+		t.Errorf("crisis after restore:\n%s", out)
+	}
+	// With the bot gone (its socket left behind by the kill), the backup
+	// is taken from the folder directly.
+	if out, _ := cli(t, 0, "backup", "-data", dir, file+".2"); !strings.Contains(out, "Backup of") || strings.Contains(out, "running bot") {
+		t.Errorf("backup after the bot: %s", out)
+	}
+}

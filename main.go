@@ -295,11 +295,12 @@ func wireBot(ctx context.Context, cfg config.Config, clock clockwork.Clock, stor
 		closeDispatcher()
 		return nil, nil, err
 	}
-	if err := scheduleUpkeep(cfg, clock, store, dispatcher, log); err != nil {
+	stopUpkeep, err := scheduleUpkeep(ctx, cfg, clock, store, dispatcher, log)
+	if err != nil {
 		closeDispatcher()
 		return nil, nil, err
 	}
-	return b, closeDispatcher, nil
+	return b, func() { stopUpkeep(); closeDispatcher() }, nil
 }
 
 // runExport is `beredskab export`: the visits as JSON or as one CSV table.
