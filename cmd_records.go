@@ -97,12 +97,20 @@ func dash(s string) string {
 // scheduleUpkeep puts the daily jobs on the dispatcher: retention always,
 // the backup when [backup] folder is set. They are called hourly and do
 // their work once a day (upkeep.Daily), so a restart neither skips nor
-// repeats a day. It also serves `beredskab backup` on the data folder's
-// socket; stop closes the socket.
+// repeats a day. It audits a changed roster, and serves `beredskab backup`
+// on the data folder's socket; stop closes the socket.
 func scheduleUpkeep(ctx context.Context, cfg config.Config, clock clockwork.Clock, store *storage.Store, d *reminders.Dispatcher,
 	log *slog.Logger) (stop func(), err error) {
 	loc, err := cfg.Location()
 	if err != nil {
+		return nil, err
+	}
+	// The roster lives in the configuration: a change shows at this start.
+	roster := map[string]string{}
+	for _, s := range cfg.Staff {
+		roster[s.User] = strings.ToLower(strings.TrimSpace(s.Role))
+	}
+	if err := upkeep.AuditRoster(ctx, store, store, clock, "config", roster); err != nil {
 		return nil, err
 	}
 	retention := upkeep.Retention{Store: store, Audit: store, Clock: clock, Location: loc,
