@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ func (s *Store) PersonDataBefore(ctx context.Context, before string) ([]Retentio
 		if m >= before {
 			break // date order: the rest is newer
 		}
-		if slices.Contains(v.Flags, records.FlagPersonDataDeleted) {
+		if !holdsPersonData(v) {
 			continue
 		}
 		if len(out) == 0 || out[len(out)-1].Month != m {
@@ -65,15 +66,22 @@ func (s *Store) PersonDataBefore(ctx context.Context, before string) ([]Retentio
 	return out, nil
 }
 
+// retentionBatch is how many visits one transaction changes, well inside
+// Badger's transaction limit (15% of the 8 MiB memtable) for visits of a
+// few kilobytes.
+const retentionBatch = 200
+
 // DeletePersonData deletes the person data of every visit dated before the
 // month before ("YYYY-MM"): the Skema 2 blocks, the free-text answers other
 // than keptVisitText, and the old and new values of their edit history.
-// Each month is one transaction that first adds the visits' figures to the
-// month's aggregate (records.Count), so the statistics still answer, then
-// stores the visits without their person data and flagged
-// records.FlagPersonDataDeleted; a crash leaves every month either wholly done or
-// untouched. Visits already done are skipped, so it can run again at any
-// time. It returns what it deleted.
+// Each transaction (a month, or retentionBatch visits of it) first adds the
+// visits' figures to the month's aggregate (records.MonthFigures.Add), so
+// the statistics still answer, then stores the visits without their person
+// data, flagged records.FlagPersonDataDeleted: a crash leaves every visit
+// either counted and stripped or untouched. A flagged visit is counted
+// once; if an edit gave it person data again, that is stripped without
+// counting it again. It can run again at any time, and returns what it
+// deleted.
 func (s *Store) DeletePersonData(ctx context.Context, before string) ([]RetentionMonth, error) {
 	plan, err := s.PersonDataBefore(ctx, before)
 	if err != nil {
@@ -81,18 +89,28 @@ func (s *Store) DeletePersonData(ctx context.Context, before string) ([]Retentio
 	}
 	done := make([]RetentionMonth, 0, len(plan))
 	for _, m := range plan {
-		var got RetentionMonth
-		for range finishRetries {
-			if err = ctx.Err(); err != nil {
+		got := RetentionMonth{Month: m.Month}
+		for {
+			var ids []string
+			for range finishRetries {
+				if err = ctx.Err(); err != nil {
+					break
+				}
+				ids, err = s.deleteBatch(m.Month)
+				if !errors.Is(err, badger.ErrConflict) {
+					break
+				}
+			}
+			if err != nil {
+				if len(got.Visits) > 0 {
+					done = append(done, got)
+				}
+				return done, fmt.Errorf("delete person data of %s: %w", m.Month, err)
+			}
+			got.Visits = append(got.Visits, ids...)
+			if len(ids) < retentionBatch {
 				break
 			}
-			got, err = s.deleteMonth(m.Month)
-			if !errors.Is(err, badger.ErrConflict) {
-				break
-			}
-		}
-		if err != nil {
-			return done, fmt.Errorf("delete person data of %s: %w", m.Month, err)
 		}
 		if len(got.Visits) > 0 {
 			done = append(done, got)
@@ -101,11 +119,12 @@ func (s *Store) DeletePersonData(ctx context.Context, before string) ([]Retentio
 	return done, nil
 }
 
-// deleteMonth is DeletePersonData for one month, in one transaction.
-func (s *Store) deleteMonth(month string) (RetentionMonth, error) {
-	done := RetentionMonth{Month: month}
+// deleteBatch strips up to retentionBatch visits of the month that hold
+// person data, in one transaction with the month's aggregate.
+func (s *Store) deleteBatch(month string) ([]string, error) {
+	var ids []string
 	err := s.db.Update(func(txn *badger.Txn) error {
-		done.Visits = done.Visits[:0]
+		ids = ids[:0]
 		fig, err := aggregate(txn, month)
 		if err != nil {
 			return err
@@ -114,44 +133,45 @@ func (s *Store) deleteMonth(month string) (RetentionMonth, error) {
 		opts.Prefix = []byte(visitPrefix + month + "-")
 		it := txn.NewIterator(opts)
 		defer it.Close()
-		type update struct {
-			key []byte
-			val []byte
-		}
+		type update struct{ key, val []byte }
 		var updates []update
-		for it.Rewind(); it.Valid(); it.Next() {
+		counted := false
+		for it.Rewind(); it.Valid() && len(updates) < retentionBatch; it.Next() {
 			item := it.Item()
 			var v workflows.Visit
 			if err := item.Value(func(val []byte) error { return decode(val, &v) }); err != nil {
 				return fmt.Errorf("record %s: %w", item.Key(), err)
 			}
-			if slices.Contains(v.Flags, records.FlagPersonDataDeleted) {
+			if !holdsPersonData(v) {
 				continue
 			}
-			fig.Add(v)
+			if !slices.Contains(v.Flags, records.FlagPersonDataDeleted) {
+				fig.Add(v)
+				counted = true
+			}
 			val, err := json.Marshal(withoutPersonData(v))
 			if err != nil {
 				return fmt.Errorf("encode visit %s: %w", v.ID, err)
 			}
 			updates = append(updates, update{item.KeyCopy(nil), val})
-			done.Visits = append(done.Visits, v.ID)
+			ids = append(ids, v.ID)
 		}
-		if len(updates) == 0 {
-			return nil
-		}
-		fig.Month = month
 		for _, u := range updates {
 			if err := txn.Set(u.key, u.val); err != nil {
 				return err
 			}
 		}
+		if !counted {
+			return nil
+		}
+		fig.Month = month
 		val, err := json.Marshal(fig)
 		if err != nil {
 			return fmt.Errorf("encode aggregate %s: %w", month, err)
 		}
 		return txn.Set([]byte(aggregatePrefix+month), val)
 	})
-	return done, err
+	return ids, err
 }
 
 // aggregate reads the stored figures of a month (zero when none).
@@ -200,8 +220,19 @@ func withoutPersonData(v workflows.Visit) workflows.Visit {
 		changes = nil
 	}
 	v.Changes = changes
-	v.Flags = append(slices.Clone(v.Flags), records.FlagPersonDataDeleted)
+	if !slices.Contains(v.Flags, records.FlagPersonDataDeleted) {
+		v.Flags = append(slices.Clone(v.Flags), records.FlagPersonDataDeleted)
+	}
 	return v
+}
+
+// holdsPersonData says whether retention has anything to do for v: it was
+// never stripped, or an edit gave it person data again.
+func holdsPersonData(v workflows.Visit) bool {
+	if !slices.Contains(v.Flags, records.FlagPersonDataDeleted) {
+		return true
+	}
+	return !reflect.DeepEqual(withoutPersonData(v), v)
 }
 
 // Aggregates returns the stored figures of the months fromMonth to toMonth

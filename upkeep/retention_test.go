@@ -182,3 +182,63 @@ func TestRetentionRefusesNonsense(t *testing.T) {
 		t.Error("a year was taken for a month")
 	}
 }
+
+// TestRetentionOfABusyMonthAndOfAnEditedVisit: a month larger than one
+// transaction is counted exactly once, and person data that an edit puts
+// back into an old visit is deleted again without counting it twice.
+func TestRetentionOfABusyMonthAndOfAnEditedVisit(t *testing.T) {
+	ctx := t.Context()
+	s, err := storage.Open(ctx, storage.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	var all []workflows.Visit
+	for i := range 450 {
+		v, err := s.FinishVisit(ctx, "mw", visitOn(fmt.Sprintf("2020-05-%02d", 1+i%31), i%3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, v)
+	}
+	r := upkeep.Retention{Store: s, Audit: s, Clock: &fakeClock{t: time.Date(2026, 3, 4, 2, 0, 0, 0, cph)}, Location: cph, Years: 5}
+	if err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := records.Count(all)
+	got, err := s.Aggregates(ctx, "2020-05", "2020-05")
+	if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		t.Fatalf("busy month: %+v, %v; want %+v", got, err, want)
+	}
+	if got[0].Visits != 450 || got[0].Persons != 450 { // 150 each of 0, 1 and 2 persons
+		t.Errorf("busy month by hand: %d visits, %d persons", got[0].Visits, got[0].Persons)
+	}
+
+	// An edit after retention puts a person and a remark back.
+	v, err := s.Visit(ctx, all[7].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Persons = []workflows.Answers{{"nationality": {Text: "TH"}, "trafficking_note": {Text: "SECRET-again"}}}
+	v.Fields["remarks"] = workflows.Answer{Text: "SECRET-again"}
+	if _, err := s.UpdateVisit(ctx, "co", v); err != nil {
+		t.Fatal(err)
+	}
+	_, plan, err := r.Plan(ctx)
+	if err != nil || len(plan) != 1 || !reflect.DeepEqual(plan[0].Visits, []string{v.ID}) {
+		t.Fatalf("plan after the edit: %+v, %v", plan, err)
+	}
+	if err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Visit(ctx, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := json.Marshal(again); strings.Contains(string(raw), "SECRET") || strings.Count(string(raw), records.FlagPersonDataDeleted) != 1 {
+		t.Errorf("edited visit after retention: %s", raw)
+	}
+	if got, _ := s.Aggregates(ctx, "2020-05", "2020-05"); !reflect.DeepEqual(got[0], want) {
+		t.Errorf("the edited visit was counted again: %+v", got[0])
+	}
+}
