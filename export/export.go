@@ -207,8 +207,5 @@ func cell(v any) string {
 	default:
 		s = fmt.Sprint(x)
 	}
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		s = "'" + s
-	}
-	return s
+	return neutralise(s)
 }

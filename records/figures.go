@@ -5,9 +5,12 @@
 //
 // Note to the other engineers of issue 7: MonthFigures and Count were
 // created here for the statistics report (point 1) because the package did
-// not exist yet. Retention (point 5) can store MonthFigures as they are
-// (plain JSON, maps of canonical ids); add fields as you need them, and
-// count them in Add and sum them in Merge so the report stays right.
+// not exist yet. Retention (point 5) stores MonthFigures as they are (plain
+// JSON, maps of canonical ids) for the visits whose person data it deletes,
+// and flags those visits FlagPersonDataDeleted; the report adds the kept
+// figures of a month to the live count of its unflagged visits. Add fields
+// as you need them, and count them in Add and sum them in Merge so the
+// report stays right.
 package records
 
 import (

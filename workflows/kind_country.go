@@ -200,3 +200,9 @@ func showCountry(_ *Question, a Answer, lang Lang) string {
 	}
 	return a.Text
 }
+
+// CountryName is a stored nationality (ISO code or "unknown") by its name in
+// lang, for reports and exports; an unknown code is returned as it is.
+func CountryName(code string, lang Lang) string {
+	return showCountry(nil, Answer{Text: code}, lang)
+}

@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -27,6 +30,9 @@ type Console struct {
 	// output read from a file is a transcript of the conversation.
 	Echo bool
 	Log  *slog.Logger
+	// Files is the folder SendFile writes files into (default: the
+	// current directory).
+	Files string
 
 	in  *bufio.Reader
 	mu  sync.Mutex
@@ -45,7 +51,10 @@ func (c *Console) Stop() {
 	c.handling.Unlock()
 }
 
-var _ bot.Adapter = (*Console)(nil)
+var (
+	_ bot.Adapter    = (*Console)(nil)
+	_ bot.FileSender = (*Console)(nil)
+)
 
 // New makes a console adapter for user over in and out.
 func New(in io.Reader, out io.Writer, user string) *Console {
@@ -105,6 +114,43 @@ func (c *Console) Send(_ context.Context, r bot.Reply) error {
 	}
 	b.WriteString("\n")
 	return c.write(b.String())
+}
+
+// SendFile writes the file into the Files folder with mode 0600 (reports and
+// exports are health data), under its name or, when that is taken, a
+// numbered one, and prints the comment and the file's path.
+func (c *Console) SendFile(ctx context.Context, r bot.Reply, name string, data []byte) error {
+	dir := c.Files
+	if dir == "" {
+		dir = "."
+	}
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(filepath.Base(name), ext)
+	var path string
+	for i := 1; ; i++ {
+		path = filepath.Join(dir, base+ext)
+		if i > 1 {
+			path = filepath.Join(dir, fmt.Sprintf("%s-%d%s", base, i, ext))
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) && i < 1000 {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("write file for the console: %w", err)
+		}
+		_, werr := f.Write(data)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			os.Remove(path)
+			return fmt.Errorf("write file %s: %w", path, werr)
+		}
+		break
+	}
+	r.Text = strings.TrimSpace(r.Text + "\n📎 " + path)
+	return c.Send(ctx, r)
 }
 
 func (c *Console) write(s string) error {

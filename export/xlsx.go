@@ -1,0 +1,328 @@
+package export
+
+import (
+	"archive/zip"
+	"cmp"
+	"compress/flate"
+	"fmt"
+	"io"
+	"iter"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"beredskab/workflows"
+)
+
+// The sheets of the Excel export.
+const (
+	SheetVisits  = "Besøg"
+	SheetPersons = "Personer"
+	SheetIDs     = "Koder"
+)
+
+// flagLabels name the follow-up flags of a visit in Danish.
+var flagLabels = map[string]string{
+	"minor":                 "Person under 18",
+	"trafficking_suspected": "Mistanke om menneskehandel",
+	"follow_up_reason":      "Opfølgningsbesøg",
+	"referral":              "Henvisning",
+}
+
+// XLSX writes the visits as an Excel workbook for the coordinators: sheet
+// Besøg with one row per visit (Skema 1), sheet Personer with one row per
+// person met (Skema 2) led by the visit's id, both with Danish labels in the
+// header row and as values, and sheet Koder with the canonical ids behind
+// every header and value (the ids of the JSON and CSV exports). Dates are
+// Excel dates, numbers numbers; text that a spreadsheet would run as a
+// formula is neutralised as in the CSV export. The rows are streamed
+// (excelize's StreamWriter, which spills to temporary files above 16 MB),
+// so memory does not grow with the number of visits.
+func XLSX(w io.Writer, reg *workflows.Registration, visits iter.Seq2[workflows.Visit, error]) (err error) {
+	f := excelize.NewFile()
+	// Deflate at its fastest: the sheets are repetitive XML, so the file
+	// grows little, and compressing is a third of the export's time at the
+	// default level.
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
+	defer func() {
+		if cerr := f.Close(); cerr != nil && err == nil { // removes the temporary files
+			err = fmt.Errorf("close xlsx export: %w", cerr)
+		}
+	}()
+	if err := f.SetSheetName("Sheet1", SheetVisits); err != nil {
+		return fmt.Errorf("xlsx export: %w", err)
+	}
+	for _, s := range []string{SheetPersons, SheetIDs} {
+		if _, err := f.NewSheet(s); err != nil {
+			return fmt.Errorf("xlsx export: add sheet %s: %w", s, err)
+		}
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return fmt.Errorf("xlsx export: %w", err)
+	}
+	dateFmt := "yyyy-mm-dd"
+	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
+	if err != nil {
+		return fmt.Errorf("xlsx export: %w", err)
+	}
+	x := &xlsxExport{reg: reg, dateStyle: dateStyle, countries: map[string]bool{}}
+
+	vs, err := newSheet(f, SheetVisits, bold, x.visitHeader())
+	if err != nil {
+		return err
+	}
+	ps, err := newSheet(f, SheetPersons, bold, x.personHeader())
+	if err != nil {
+		return err
+	}
+	for v, err := range visits {
+		if err != nil {
+			return fmt.Errorf("read visits for export: %w", err)
+		}
+		if err := vs.add(x.visitRow(v)); err != nil {
+			return fmt.Errorf("xlsx row for visit %s: %w", v.ID, err)
+		}
+		for i, p := range v.Persons {
+			if err := ps.add(x.personRow(v.ID, i, p)); err != nil {
+				return fmt.Errorf("xlsx row for visit %s: %w", v.ID, err)
+			}
+		}
+	}
+	ids, err := newSheet(f, SheetIDs, bold, idsHeader)
+	if err != nil {
+		return err
+	}
+	for _, row := range x.idRows() {
+		if err := ids.add(row); err != nil {
+			return fmt.Errorf("xlsx ids sheet: %w", err)
+		}
+	}
+	for _, s := range []*sheet{vs, ps, ids} {
+		if err := s.sw.Flush(); err != nil {
+			return fmt.Errorf("xlsx export: finish sheet %s: %w", s.sw.Sheet, err)
+		}
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("write xlsx export: %w", err)
+	}
+	return nil
+}
+
+// sheet is one streamed sheet and its next row.
+type sheet struct {
+	sw  *excelize.StreamWriter
+	row int
+}
+
+func newSheet(f *excelize.File, name string, bold int, header []string) (*sheet, error) {
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return nil, fmt.Errorf("xlsx export: sheet %s: %w", name, err)
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, fmt.Errorf("xlsx export: sheet %s: %w", name, err)
+	}
+	if err := sw.SetColWidth(1, len(header), 18); err != nil {
+		return nil, fmt.Errorf("xlsx export: sheet %s: %w", name, err)
+	}
+	s := &sheet{sw: sw}
+	row := make([]any, len(header))
+	for i, h := range header {
+		row[i] = excelize.Cell{StyleID: bold, Value: h}
+	}
+	return s, s.add(row)
+}
+
+func (s *sheet) add(row []any) error {
+	s.row++
+	cell, err := excelize.CoordinatesToCellName(1, s.row)
+	if err != nil {
+		return err
+	}
+	return s.sw.SetRow(cell, row)
+}
+
+type xlsxExport struct {
+	reg       *workflows.Registration
+	dateStyle int
+	// countries are the nationalities met, for the ids sheet.
+	countries map[string]bool
+}
+
+// headLabel is a question's Danish label as a column header.
+func headLabel(q *workflows.Question) string {
+	return strings.TrimSuffix(strings.ReplaceAll(q.Label.Da, "{sygdom}", "krisens sygdom"), "?")
+}
+
+// visitHead are the columns before Skema 1's: id, crisis, follow-up flags.
+var visitHead = []struct{ id, label string }{
+	{"id", "Besøgs-id"}, {"crisis_id", "Krise-id"}, {"crisis_name", "Krise"}, {"flags", "Opfølgning"},
+}
+
+var personHead = []struct{ id, label string }{{"visit_id", "Besøgs-id"}, {"person", "Person nr."}}
+
+func (x *xlsxExport) visitHeader() []string {
+	var h []string
+	for _, c := range visitHead {
+		h = append(h, c.label)
+	}
+	for _, id := range x.reg.VisitColumns() {
+		q, _ := x.reg.Visit.Question(id)
+		h = append(h, headLabel(q))
+	}
+	return h
+}
+
+func (x *xlsxExport) personHeader() []string {
+	var h []string
+	for _, c := range personHead {
+		h = append(h, c.label)
+	}
+	for _, id := range x.reg.PersonColumns() {
+		q, _ := x.reg.Person.Question(id)
+		h = append(h, headLabel(q))
+	}
+	return h
+}
+
+func (x *xlsxExport) visitRow(v workflows.Visit) []any {
+	var cid, cname any
+	if v.Crisis != nil {
+		cid, cname = v.Crisis.ID, neutralise(v.Crisis.Disease)
+	}
+	flags := make([]string, len(v.Flags))
+	for i, fl := range v.Flags {
+		flags[i] = cmp.Or(flagLabels[fl], fl)
+	}
+	row := []any{v.ID, cid, cname, nilIfEmpty(strings.Join(flags, "; "))}
+	for _, fd := range x.reg.VisitFields(v) {
+		q, _ := x.reg.Visit.Question(fd.ID)
+		row = append(row, x.value(q, fd.Value))
+	}
+	return row
+}
+
+func (x *xlsxExport) personRow(visit string, i int, p workflows.Answers) []any {
+	row := []any{visit, i + 1}
+	for _, fd := range x.reg.PersonFields(p) {
+		q, _ := x.reg.Person.Question(fd.ID)
+		row = append(row, x.value(q, fd.Value))
+	}
+	return row
+}
+
+// value is a field's cell: a choice's Danish label, a country's Danish name,
+// a date, a number, or text made safe.
+func (x *xlsxExport) value(q *workflows.Question, v any) any {
+	switch val := v.(type) {
+	case nil:
+		return nil
+	case int:
+		return val
+	case []string:
+		out := make([]string, len(val))
+		for i, id := range val {
+			out[i] = choiceLabel(q, id)
+		}
+		return neutralise(strings.Join(out, "; "))
+	case []workflows.Discussion:
+		parts := make([]string, len(val))
+		for i, d := range val {
+			s := choiceLabel(q, d.Party)
+			if d.Who != "" {
+				s += " (" + d.Who + ")"
+			}
+			if d.Reason != "" {
+				s += ": " + d.Reason
+			}
+			parts[i] = s
+		}
+		return neutralise(strings.Join(parts, "; "))
+	case string:
+		switch q.Kind {
+		case workflows.Date:
+			if t, err := time.Parse("2006-01-02", val); err == nil {
+				return excelize.Cell{StyleID: x.dateStyle, Value: t}
+			}
+		case workflows.Country:
+			x.countries[val] = true
+			return workflows.CountryName(val, workflows.Danish)
+		case workflows.SingleChoice, workflows.YesNo:
+			return choiceLabel(q, val)
+		}
+		return neutralise(val)
+	}
+	return neutralise(fmt.Sprint(v))
+}
+
+func choiceLabel(q *workflows.Question, id string) string {
+	for _, c := range q.Choices {
+		if c.ID == id {
+			return c.Label.Da
+		}
+	}
+	return neutralise(id)
+}
+
+var idsHeader = []string{"Ark", "Kolonne", "Felt-id", "Værdi", "Værdi-id"}
+
+// idRows list every column of both sheets with its canonical id, and under
+// it every value a cell can hold with the id behind it.
+func (x *xlsxExport) idRows() [][]any {
+	var rows [][]any
+	for _, c := range visitHead {
+		rows = append(rows, []any{SheetVisits, c.label, c.id})
+		if c.id == "flags" {
+			for _, fl := range slices.Sorted(maps.Keys(flagLabels)) {
+				rows = append(rows, []any{SheetVisits, c.label, c.id, flagLabels[fl], fl})
+			}
+		}
+	}
+	form := func(sheet string, f *workflows.Form, cols []string) {
+		for _, id := range cols {
+			q, _ := f.Question(id)
+			rows = append(rows, []any{sheet, headLabel(q), id})
+			for _, c := range q.Choices {
+				rows = append(rows, []any{sheet, headLabel(q), id, c.Label.Da, c.ID})
+			}
+			if q.Kind == workflows.Country {
+				for _, code := range slices.Sorted(maps.Keys(x.countries)) {
+					rows = append(rows, []any{sheet, headLabel(q), id, workflows.CountryName(code, workflows.Danish), code})
+				}
+			}
+		}
+	}
+	form(SheetVisits, x.reg.Visit, x.reg.VisitColumns())
+	for _, c := range personHead {
+		rows = append(rows, []any{SheetPersons, c.label, c.id})
+	}
+	form(SheetPersons, x.reg.Person, x.reg.PersonColumns())
+	return rows
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// neutralise makes text that a spreadsheet would run as a formula (starting
+// with = + - @, tab or CR) inert by prefixing an apostrophe, as the CSV
+// export does.
+func neutralise(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
