@@ -131,6 +131,10 @@ func TestBackupWhileTheBotRuns(t *testing.T) {
 	if out, _ := cli(t, 0, "crisis-report", "-data", restored); !strings.Contains(out, "COVID-19") {
 		t.Errorf("crisis after restore:\n%s", out)
 	}
+	if out, _ := cli(t, 0, "audit", "-data", restored); !strings.Contains(out, "operator  cli       crisis.report  2026-K01") ||
+		!strings.Contains(out, "operator  cli       restore") || !strings.Contains(out, "local     console   crisis.start") {
+		t.Errorf("audit after restore:\n%s", out)
+	}
 	// With the bot gone (its socket left behind by the kill), the backup
 	// is taken from the folder directly.
 	if out, _ := cli(t, 0, "backup", "-data", dir, file+".2"); !strings.Contains(out, "Backup of") || strings.Contains(out, "running bot") {
