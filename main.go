@@ -104,6 +104,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 			return runExport(args[1:], stdout, stderr, log)
 		case "crisis-report":
 			return runCrisisReport(args[1:], stdout, stderr, log, clock)
+		case "report":
+			return runReport(args[1:], stdout, stderr, log, clock)
 		case "reminders":
 			return runReminders(args[1:], stdout, stderr, log)
 		case "audit":
@@ -125,11 +127,13 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 	user := fs.String("user", os.Getenv("BEREDSKAB_USER"), "roster user the console acts as (default from config; env BEREDSKAB_USER)")
 	lang := fs.String("lang", os.Getenv("BEREDSKAB_LANG"), "language of the console user: da or en (env BEREDSKAB_LANG)")
 	echo := fs.Bool("echo", false, "repeat each input line as '> line', so the output is a transcript")
+	files := fs.String("files", ".", "console: folder the bot's files (report charts, Excel exports) are written to")
 	adapterName := fs.String("adapter", "console", "where the bot talks: console, or slack (tokens from SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: beredskab [flags]            the bot on the console (one message per line)")
 		fmt.Fprintln(stderr, "       beredskab -adapter slack [flags]   the bot in Slack (see README, Slack)")
-		fmt.Fprintln(stderr, "       beredskab export [flags]     write the visits as JSON or CSV")
+		fmt.Fprintln(stderr, "       beredskab export [flags]     write the visits as JSON, CSV or XLSX")
+		fmt.Fprintln(stderr, "       beredskab report [--year Y | --from M --to M] [--chart F.png]   the statistics")
 		fmt.Fprintln(stderr, "       beredskab crisis-report [flags] [ID]   a crisis run as Markdown (default: the latest)")
 		fmt.Fprintln(stderr, "       beredskab reminders [flags]  the pending reminders: due time, kind, target")
 		fmt.Fprintln(stderr, "       beredskab audit [--since DATE]   the audit log: who exported, reported, edited, when")
@@ -159,7 +163,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 	}
 	switch *adapterName {
 	case "console":
-		err = runConsole(cfg, clock, *echo, stdin, stdout, stderr, log)
+		err = runConsole(cfg, clock, *echo, *files, stdin, stdout, stderr, log)
 	case "slack":
 		err = runSlack(cfg, clock, stderr, log)
 	default:
@@ -175,7 +179,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 
 // runConsole wires the bot to the console and runs it until the input ends
 // or the process is told to stop.
-func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) (err error) {
+func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, files string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	store, err := openStore(ctx, cfg, true, log, stderr)
@@ -184,7 +188,7 @@ func runConsole(cfg config.Config, clock clockwork.Clock, echo bool, stdin io.Re
 	}
 	defer closeStore(store, &err)
 	adapter := console.New(stdin, stdout, cfg.Console.User)
-	adapter.Echo, adapter.Log = echo, log
+	adapter.Echo, adapter.Log, adapter.Files = echo, log, files
 	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, "console", nil, log)
 	if err != nil {
 		return err
@@ -309,7 +313,7 @@ func runExport(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
-	format := fs.String("format", "json", "json or csv")
+	format := fs.String("format", "json", "json, csv or xlsx (xlsx needs -o)")
 	table := fs.String("table", export.TableVisits, "with csv: visits or persons")
 	from := fs.String("from", "", "first visit date, YYYY-MM-DD (default: the first)")
 	to := fs.String("to", "", "last visit date, YYYY-MM-DD (default: the last)")
@@ -330,8 +334,11 @@ func exportVisits(c common, format, table, from, to, outPath string, stdout, std
 	if err != nil {
 		return err
 	}
-	if format != "json" && format != "csv" {
-		return fmt.Errorf("unknown format %q (want json or csv)", format)
+	switch {
+	case format != "json" && format != "csv" && format != "xlsx":
+		return fmt.Errorf("unknown format %q (want json, csv or xlsx)", format)
+	case format == "xlsx" && outPath == "":
+		return fmt.Errorf("an Excel file is written to a file: add -o FILE.xlsx")
 	}
 	store, err := openStore(ctx, cfg, false, log, stderr)
 	if err != nil {
@@ -354,6 +361,8 @@ func exportVisits(c common, format, table, from, to, outPath string, stdout, std
 	reg := workflows.NewRegistration()
 	if format == "json" {
 		err = export.JSON(w, reg, store.Visits(ctx, from, to))
+	} else if format == "xlsx" {
+		err = export.XLSX(w, reg, store.Visits(ctx, from, to))
 	} else {
 		err = export.CSV(w, reg, table, store.Visits(ctx, from, to))
 	}
@@ -369,7 +378,7 @@ func exportVisits(c common, format, table, from, to, outPath string, stdout, std
 		}
 	}
 	log.Info("export written", "format", format, "table", table)
-	return nil
+	return auditOperator(ctx, store, clockwork.NewRealClock(), "export", exportObject(from, to), format)
 }
 
 // runCrisisReport is `beredskab crisis-report [ID]`: the Markdown report of
