@@ -129,7 +129,10 @@ func scheduleUpkeep(ctx context.Context, cfg config.Config, clock clockwork.Cloc
 	}
 	server := &upkeep.BackupServer{Store: store, Clock: clock, Audit: store, Logger: log}
 	if err := server.Open(ctx, cfg.DataDir); err != nil {
-		return nil, err
+		// The bot runs on without it (a data folder path too long for a
+		// socket, say); only `beredskab backup` then needs the bot stopped.
+		log.Warn("backup socket not served: beredskab backup will need the bot stopped", "err", err)
+		return func() {}, nil
 	}
 	return func() {
 		if err := server.Close(); err != nil {

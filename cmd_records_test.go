@@ -141,3 +141,17 @@ func TestBackupWhileTheBotRuns(t *testing.T) {
 		t.Errorf("backup after the bot: %s", out)
 	}
 }
+
+// TestTheBotStartsWhenItCannotServeTheSocket: a data folder whose path is
+// too long for a Unix socket (108 bytes) costs the socket, not the bot.
+func TestTheBotStartsWhenItCannotServeTheSocket(t *testing.T) {
+	t.Setenv("BEREDSKAB_KEY", testKey)
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d", 120))
+	var out, errOut bytes.Buffer
+	if code := runWith([]string{"-data", dir}, strings.NewReader("/krise start COVID-19\n"), &out, &errOut, fixedClock()); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "2026-K01") || !strings.Contains(errOut.String(), "backup socket not served") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+	}
+}
