@@ -12,6 +12,7 @@ import (
 
 	"beredskab/bot"
 	"beredskab/storage"
+	"beredskab/workflows"
 )
 
 // newAuditedBot is a bot over an in-memory store that is also its audit
@@ -113,5 +114,34 @@ func TestAFailedAuditAppendIsLoggedNotDropped(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "audit entry not written") || !strings.Contains(log.String(), "crisis.start") {
 		t.Errorf("the failed append was not logged:\n%s", log.String())
+	}
+}
+
+func TestADeletionsReasonStaysOutOfTheAuditLog(t *testing.T) {
+	var log bytes.Buffer
+	b, s, out := newAuditedBot(t, nil, &log)
+	if _, err := s.FinishVisit(t.Context(), "mw", workflows.Visit{Date: "2026-12-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Handle(t.Context(), bot.Message{User: "co", Channel: "D-co", Direct: true, Text: "/besøgsliste slet 2026-0001 Ahmed bad om det"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.take(); len(got) == 0 || !strings.Contains(got[len(got)-1].Text, "slettet") {
+		t.Fatalf("not deleted: %+v", got)
+	}
+	n := 0
+	for e, err := range s.Entries(t.Context(), time.Time{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Action == "visit.delete" {
+			n++
+			if e.Object != "2026-0001" || strings.Contains(e.Detail, "Ahmed") {
+				t.Errorf("audit entry: %+v", e)
+			}
+		}
+	}
+	if n != 1 || strings.Contains(log.String(), "Ahmed") {
+		t.Errorf("%d deletions audited; log:\n%s", n, log.String())
 	}
 }

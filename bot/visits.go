@@ -144,7 +144,9 @@ func (b *Bot) deleteVisit(ctx context.Context, req Request, args string) error {
 		return b.failed(ctx, req.Message, lang, err)
 	}
 	b.log.Info("visit deleted", "visit", v.ID, "by", req.User)
-	b.audit(ctx, req, "visit.delete", v.ID, truncate(reason, 500))
+	// The reason is free text and may name a person: it stays in the
+	// tombstone, not in the append-only audit log.
+	b.audit(ctx, req, "visit.delete", v.ID, "reason in the tombstone")
 	return b.reply(ctx, req.Message, Reply{Text: fmtText(txtVisitsDeleted, lang, v.ID)})
 }
 
