@@ -183,10 +183,16 @@ func retention(c common, dry bool, stdout, stderr io.Writer, log *slog.Logger, c
 	if err != nil {
 		return err
 	}
-	total := 0
+	total, reasons := 0, 0
 	for _, m := range plan {
 		total += len(m.Visits)
-		fmt.Fprintf(stdout, "%s  %3d visits: %s\n", m.Month, len(m.Visits), strings.Join(m.Visits, " "))
+		reasons += len(m.Deleted)
+		if len(m.Visits) > 0 {
+			fmt.Fprintf(stdout, "%s  %3d visits: %s\n", m.Month, len(m.Visits), strings.Join(m.Visits, " "))
+		}
+		if len(m.Deleted) > 0 {
+			fmt.Fprintf(stdout, "%s  %3d deletion reasons of deleted visits: %s\n", m.Month, len(m.Deleted), strings.Join(m.Deleted, " "))
+		}
 	}
 	verb := "would be deleted (dry run; nothing was changed)"
 	if !dry {
@@ -194,7 +200,7 @@ func retention(c common, dry bool, stdout, stderr io.Writer, log *slog.Logger, c
 	}
 	fmt.Fprintf(stdout, "Person data of %d visits dated before %s (older than %d years) %s; their monthly figures are kept.\n",
 		total, before, cfg.Retention.PersonDataYears, verb)
-	if dry || total == 0 {
+	if dry || total+reasons == 0 {
 		return nil
 	}
 	return r.Run(ctx)

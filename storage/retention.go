@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"beredskab/bot"
 	"beredskab/records"
 	"beredskab/workflows"
 )
@@ -37,6 +39,9 @@ var keptVisitText = []string{"filled_by", "organisation", "address"}
 type RetentionMonth struct {
 	Month  string
 	Visits []string
+	// Deleted are deleted visits of the month whose tombstone still holds
+	// the free-text reason for the deletion, which may name a person.
+	Deleted []string
 }
 
 // PersonDataBefore lists, month by month, the visits dated before the month
@@ -63,7 +68,69 @@ func (s *Store) PersonDataBefore(ctx context.Context, before string) ([]Retentio
 		}
 		out[len(out)-1].Visits = append(out[len(out)-1].Visits, v.ID)
 	}
+	var deleted []RetentionMonth
+	for t, err := range s.tombstones(ctx) {
+		if err != nil {
+			return nil, fmt.Errorf("list person data before %s: %w", before, err)
+		}
+		if m := t.Date[:min(7, len(t.Date))]; m < before && t.Reason != "" {
+			deleted = append(deleted, RetentionMonth{Month: m, Deleted: []string{t.ID}})
+		}
+	}
+	// Merge the tombstones into the months, in month order.
+	for _, d := range deleted {
+		i, found := slices.BinarySearchFunc(out, d.Month, func(m RetentionMonth, month string) int { return strings.Compare(m.Month, month) })
+		if !found {
+			out = slices.Insert(out, i, RetentionMonth{Month: d.Month})
+		}
+		out[i].Deleted = append(out[i].Deleted, d.Deleted...)
+	}
 	return out, nil
+}
+
+// tombstones lists the deleted visits' tombstones.
+func (s *Store) tombstones(ctx context.Context) iter.Seq2[bot.DeletedVisit, error] {
+	return func(yield func(bot.DeletedVisit, error) bool) {
+		scan(ctx, s.db, []byte(deletedPrefix), []byte(deletedPrefix),
+			func(string) (bool, bool) { return true, false },
+			func(key string, val []byte) (bot.DeletedVisit, error) {
+				var t bot.DeletedVisit
+				if err := decode(val, &t); err != nil {
+					return t, fmt.Errorf("record %s: %w", key, err)
+				}
+				return t, nil
+			},
+			func(err error) error { return fmt.Errorf("list deleted visits: %w", err) },
+			yield)
+	}
+}
+
+// clearReasons empties the deletion reasons of the tombstones of ids.
+func (s *Store) clearReasons(ids []string) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		for _, id := range ids {
+			item, err := txn.Get([]byte(deletedPrefix + id))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			var t bot.DeletedVisit
+			if err := item.Value(func(val []byte) error { return decode(val, &t) }); err != nil {
+				return fmt.Errorf("deleted visit %s: %w", id, err)
+			}
+			t.Reason = ""
+			val, err := json.Marshal(t)
+			if err != nil {
+				return err
+			}
+			if err := txn.Set([]byte(deletedPrefix+id), val); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // retentionBatch is how many visits one transaction changes, well inside
@@ -80,8 +147,9 @@ const retentionBatch = 200
 // data, flagged records.FlagPersonDataDeleted: a crash leaves every visit
 // either counted and stripped or untouched. A flagged visit is counted
 // once; if an edit gave it person data again, that is stripped without
-// counting it again. It can run again at any time, and returns what it
-// deleted.
+// counting it again. The reasons given for deleting visits of those months
+// are emptied in their tombstones. It can run again at any time, and
+// returns what it deleted.
 func (s *Store) DeletePersonData(ctx context.Context, before string) ([]RetentionMonth, error) {
 	plan, err := s.PersonDataBefore(ctx, before)
 	if err != nil {
@@ -90,7 +158,18 @@ func (s *Store) DeletePersonData(ctx context.Context, before string) ([]Retentio
 	done := make([]RetentionMonth, 0, len(plan))
 	for _, m := range plan {
 		got := RetentionMonth{Month: m.Month}
-		for {
+		if len(m.Deleted) > 0 {
+			for range finishRetries {
+				if err = s.clearReasons(m.Deleted); !errors.Is(err, badger.ErrConflict) {
+					break
+				}
+			}
+			if err != nil {
+				return done, fmt.Errorf("delete the deletion reasons of %s: %w", m.Month, err)
+			}
+			got.Deleted = m.Deleted
+		}
+		for len(m.Visits) > 0 {
 			var ids []string
 			for range finishRetries {
 				if err = ctx.Err(); err != nil {
@@ -102,7 +181,7 @@ func (s *Store) DeletePersonData(ctx context.Context, before string) ([]Retentio
 				}
 			}
 			if err != nil {
-				if len(got.Visits) > 0 {
+				if len(got.Visits)+len(got.Deleted) > 0 {
 					done = append(done, got)
 				}
 				return done, fmt.Errorf("delete person data of %s: %w", m.Month, err)
@@ -112,7 +191,7 @@ func (s *Store) DeletePersonData(ctx context.Context, before string) ([]Retentio
 				break
 			}
 		}
-		if len(got.Visits) > 0 {
+		if len(got.Visits)+len(got.Deleted) > 0 {
 			done = append(done, got)
 		}
 	}

@@ -72,15 +72,19 @@ func (r Retention) Run(ctx context.Context) error {
 	before := r.Before(r.Clock.Now())
 	done, err := r.Store.DeletePersonData(ctx, before)
 	// What was done is recorded even when a later month failed.
-	n := 0
+	n, reasons := 0, 0
 	for _, m := range done {
 		n += len(m.Visits)
+		reasons += len(m.Deleted)
 		if r.Logger != nil {
-			r.Logger.Info("retention: person data deleted", "month", m.Month, "visits", m.Visits)
+			r.Logger.Info("retention: person data deleted", "month", m.Month, "visits", m.Visits, "deletion_reasons", m.Deleted)
 		}
 	}
-	if n > 0 && r.Audit != nil {
+	if n+reasons > 0 && r.Audit != nil {
 		detail := fmt.Sprintf("person data of %d visits in %d months before %s deleted; monthly figures kept", n, len(done), before)
+		if reasons > 0 {
+			detail += fmt.Sprintf("; reasons of %d deleted visits emptied", reasons)
+		}
 		who := r.Who
 		if who == "" {
 			who = system

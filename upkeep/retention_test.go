@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"beredskab/bot"
 	"beredskab/records"
 	"beredskab/storage"
 	"beredskab/upkeep"
@@ -240,5 +241,52 @@ func TestRetentionOfABusyMonthAndOfAnEditedVisit(t *testing.T) {
 	}
 	if got, _ := s.Aggregates(ctx, "2020-05", "2020-05"); !reflect.DeepEqual(got[0], want) {
 		t.Errorf("the edited visit was counted again: %+v", got[0])
+	}
+}
+
+// TestRetentionEmptiesOldDeletionReasons: the free-text reason a visit was
+// deleted for may name a person, so it goes with the month's person data.
+func TestRetentionEmptiesOldDeletionReasons(t *testing.T) {
+	ctx := t.Context()
+	s, err := storage.Open(ctx, storage.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	for _, date := range []string{"2020-05-01", "2020-06-01", "2024-01-01"} {
+		v, err := s.FinishVisit(ctx, "mw", visitOn(date, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteVisit(ctx, bot.DeletedVisit{ID: v.ID, Date: v.Date, By: "co", Reason: "SECRET Ahmed twice"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept, err := s.FinishVisit(ctx, "mw", visitOn("2020-06-02", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := upkeep.Retention{Store: s, Audit: s, Clock: &fakeClock{t: time.Date(2026, 3, 4, 2, 0, 0, 0, cph)}, Location: cph, Years: 5}
+	_, plan, err := r.Plan(ctx)
+	want := []storage.RetentionMonth{{Month: "2020-05", Deleted: []string{"2020-0001"}},
+		{Month: "2020-06", Visits: []string{kept.ID}, Deleted: []string{"2020-0002"}}}
+	if err != nil || !reflect.DeepEqual(plan, want) {
+		t.Fatalf("plan: %+v, %v; want %+v", plan, err, want)
+	}
+	if err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, plan, _ := r.Plan(ctx); len(plan) != 0 {
+		t.Errorf("left after the run: %+v", plan)
+	}
+	for e := range s.Entries(ctx, time.Time{}) {
+		if !strings.HasSuffix(e.Detail, "; reasons of 2 deleted visits emptied") {
+			t.Errorf("audit: %+v", e)
+		}
+	}
+	// The 2024 deletion keeps its reason until its own five years are up.
+	r.Clock = &fakeClock{t: time.Date(2030, 3, 4, 2, 0, 0, 0, cph)}
+	if _, plan, _ := r.Plan(ctx); len(plan) != 1 || !reflect.DeepEqual(plan[0].Deleted, []string{"2024-0001"}) {
+		t.Errorf("2024's reason: %+v", plan)
 	}
 }
