@@ -34,6 +34,7 @@ var (
 	txtReadFailed   = text{Da: "Jeg kunne ikke læse besøgene lige nu. Prøv igen om lidt.", En: "I could not read the visits just now. Please try again in a moment."}
 	txtNoFiles      = text{Da: "Her kan jeg ikke sende filer. Excel-filen laves på serveren med «beredskab export --format xlsx -o besøg.xlsx».", En: "I cannot send files here. The Excel file is made on the server with «beredskab export --format xlsx -o visits.xlsx»."}
 	txtNoChartFile  = text{Da: "(Diagrammet kan ikke vises her; «beredskab report --chart fil.png» laver det på serveren.)", En: "(The chart cannot be shown here; «beredskab report --chart file.png» makes it on the server.)"}
+	txtFileFailed   = text{Da: "Jeg kunne ikke sende filen lige nu. Prøv igen om lidt.", En: "I could not send the file just now. Please try again in a moment."}
 	txtChartComment = text{Da: "Besøg og personer mødt pr. måned, %s.", En: "Visits and persons met per month, %s."}
 	txtExportFile   = text{Da: "Besøg %s som Excel: ark «Besøg», «Personer» (med besøgs-id) og «Koder». Filen indeholder personoplysninger – gem den sikkert, og slet den, når du er færdig.", En: "Visits %s as Excel: sheets «Besøg» (visits), «Personer» (persons, with the visit id) and «Koder» (ids). The file holds person data – keep it safe and delete it when you are done."}
 )
@@ -86,7 +87,7 @@ func (b *Bot) report(ctx context.Context, req Request) error {
 		}
 		name := "statistik-" + p.Slug() + ".png"
 		if err := fs.SendFile(ctx, Reply{User: req.User, Text: fmtText(txtChartComment, lang, p)}, name, png); err != nil {
-			return fmt.Errorf("send chart to %s: %w", req.User, err)
+			return b.fileFailed(ctx, req, fmt.Errorf("send chart to %s: %w", req.User, err))
 		}
 	}
 	return b.pointToDM(ctx, req)
@@ -112,7 +113,7 @@ func (b *Bot) exportFile(ctx context.Context, req Request) error {
 	b.audit(ctx, req, "export", p.String(), "xlsx")
 	b.log.Info("xlsx export", "period", p.String(), "by", req.User, "bytes", buf.Len())
 	if err := fs.SendFile(ctx, Reply{User: req.User, Text: fmtText(txtExportFile, lang, p)}, "besoeg-"+p.Slug()+".xlsx", buf.Bytes()); err != nil {
-		return fmt.Errorf("send export to %s: %w", req.User, err)
+		return b.fileFailed(ctx, req, fmt.Errorf("send export to %s: %w", req.User, err))
 	}
 	return b.pointToDM(ctx, req)
 }
@@ -123,6 +124,14 @@ func (b *Bot) pointToDM(ctx context.Context, req Request) error {
 		return nil
 	}
 	return b.reply(ctx, req.Message, Reply{Text: txtToDM.In(req.Lang()), Ephemeral: true})
+}
+
+// fileFailed tells the user a file did not reach her and returns err.
+func (b *Bot) fileFailed(ctx context.Context, req Request, err error) error {
+	if sendErr := b.reply(ctx, req.Message, Reply{User: req.User, Text: txtFileFailed.In(req.Lang())}); sendErr != nil {
+		return fmt.Errorf("%w; and: %w", err, sendErr)
+	}
+	return err
 }
 
 func (b *Bot) readFailed(ctx context.Context, req Request, err error) error {

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image/png"
 	"log/slog"
 	"slices"
@@ -251,5 +252,23 @@ func TestStatisticsStayRightAfterRetention(t *testing.T) {
 	}
 	if after.Total.Persons != 6 || after.Total.Visits != 6 {
 		t.Errorf("after retention %d visits, %d persons; want 6 and 6", after.Total.Visits, after.Total.Persons)
+	}
+}
+
+// failingFiles is a platform whose file upload fails.
+type failingFiles struct{ recorder }
+
+func (*failingFiles) SendFile(context.Context, bot.Reply, string, []byte) error {
+	return errors.New("upload refused")
+}
+
+func TestAFailedUploadIsTold(t *testing.T) {
+	out := &failingFiles{}
+	b, _ := newRecordsBot(t, out, &bytes.Buffer{})
+	if err := b.Handle(t.Context(), dmMsg("co", "/export 2026")); err == nil {
+		t.Error("a failed upload returned no error")
+	}
+	if r := out.take(); len(r) != 1 || r[0].User != "co" || !strings.Contains(r[0].Text, "Jeg kunne ikke sende filen") {
+		t.Errorf("replies %+v, want word that the file did not come", r)
 	}
 }

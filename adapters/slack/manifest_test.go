@@ -15,8 +15,8 @@ func TestManifestCommandsReachTheBot(t *testing.T) {
 		t.Fatal(err)
 	}
 	found := regexp.MustCompile(`(?m)^\s*- command: (/\S+)$`).FindAllStringSubmatch(string(b), -1)
-	if len(found) != 12 {
-		t.Fatalf("%d commands in the manifest, want 12", len(found))
+	if len(found) != 14 {
+		t.Fatalf("%d commands in the manifest, want 14", len(found))
 	}
 	ascii := regexp.MustCompile(`^/[a-z]+$`)
 	r := newRig(t, HTTPMode)
