@@ -16,8 +16,8 @@ func TestVisitsCanBeChangedWithHistoryAndDeletedWithAReason(t *testing.T) {
 	mustContain(t, h.dm("mw", "gem"), "gemt som 2026-0001")
 
 	mustContain(t, h.dm("mw", "/besøgsliste"), "2026-0001 – torsdag 3. december 2026, Vestergade 12, Aarhus (1)")
-	mustContain(t, h.send(channelMsg("mw", "/visits 2026-0001")), "direkte samtale") // person data only in the DM
-	mustContain(t, h.dm("en", "/visits 2026-0001"), "no visit «2026-0001» you can change")  // not hers
+	mustContain(t, h.send(channelMsg("mw", "/visits 2026-0001")), "direkte samtale")       // person data only in the DM
+	mustContain(t, h.dm("en", "/visits 2026-0001"), "no visit «2026-0001» you can change") // not hers
 	mustContain(t, h.dm("mw", "/besøgsliste 2026-0001"), "Besøg 2026-0001", "6. Klinikkens adresse (gade, nr., by): Vestergade 12, Aarhus")
 	mustContain(t, h.dm("mw", "6"), "Tidligere svar: Vestergade 12, Aarhus")
 	h.dm("mw", "Vestergade 14, Aarhus")
