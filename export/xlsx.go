@@ -4,12 +4,15 @@ import (
 	"archive/zip"
 	"cmp"
 	"compress/flate"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -85,18 +88,8 @@ func XLSX(w io.Writer, reg *workflows.Registration, visits iter.Seq2[workflows.V
 	if err != nil {
 		return err
 	}
-	for v, err := range visits {
-		if err != nil {
-			return fmt.Errorf("read visits for export: %w", err)
-		}
-		if err := vs.add(x.visitRow(v)); err != nil {
-			return fmt.Errorf("xlsx row for visit %s: %w", v.ID, err)
-		}
-		for i, p := range v.Persons {
-			if err := ps.add(x.personRow(v.ID, i, p)); err != nil {
-				return fmt.Errorf("xlsx row for visit %s: %w", v.ID, err)
-			}
-		}
+	if err := writeRows(visits, x, vs, ps); err != nil {
+		return err
 	}
 	ids, err := newSheet(f, SheetIDs, bold, idsHeader)
 	if err != nil {
@@ -116,6 +109,54 @@ func XLSX(w io.Writer, reg *workflows.Registration, visits iter.Seq2[workflows.V
 		return fmt.Errorf("write xlsx export: %w", err)
 	}
 	return nil
+}
+
+// writeRows reads the visits and builds their rows here, while two
+// goroutines write the rows into the visits and persons sheets: each
+// StreamWriter is used by one goroutine only, and only the visits sheet's
+// dates touch the shared workbook. On two cores this takes the cell writing
+// off the reading and decoding of the visits.
+func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *sheet) error {
+	vrows, prows := make(chan []any, 256), make(chan []any, 256)
+	var (
+		wg     sync.WaitGroup
+		failed atomic.Bool
+		werrs  [2]error
+	)
+	for i, job := range []struct {
+		s    *sheet
+		rows chan []any
+	}{{vs, vrows}, {ps, prows}} {
+		wg.Go(func() {
+			for row := range job.rows {
+				if werrs[i] != nil {
+					continue // drain, so the reader never blocks
+				}
+				if err := job.s.add(row); err != nil {
+					werrs[i] = fmt.Errorf("xlsx sheet %s row %d: %w", job.s.sw.Sheet, job.s.row, err)
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	var rerr error
+	for v, err := range visits {
+		if err != nil {
+			rerr = fmt.Errorf("read visits for export: %w", err)
+			break
+		}
+		if failed.Load() {
+			break
+		}
+		vrows <- x.visitRow(v)
+		for i, p := range v.Persons {
+			prows <- x.personRow(v.ID, i, p)
+		}
+	}
+	close(vrows)
+	close(prows)
+	wg.Wait()
+	return errors.Join(rerr, werrs[0], werrs[1])
 }
 
 // sheet is one streamed sheet and its next row.

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -196,5 +197,29 @@ func TestFormulaInjectionIsNeutralised(t *testing.T) {
 		if tt.want != "" && !strings.Contains(c.String(), tt.want) {
 			t.Errorf("csv %q: no %q in %q", tt.in, tt.want, c.String())
 		}
+	}
+}
+
+// A store that fails part way fails the export, with its error and
+// without a workbook.
+func TestXLSXStopsOnAReadError(t *testing.T) {
+	broken := func(yield func(workflows.Visit, error) bool) {
+		for i, v := range recordstest.Fixed() {
+			if i == 3 {
+				yield(workflows.Visit{}, errors.New("disk gone"))
+				return
+			}
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+	var buf bytes.Buffer
+	err := export.XLSX(&buf, workflows.NewRegistration(), broken)
+	if err == nil || !strings.Contains(err.Error(), "disk gone") {
+		t.Errorf("err = %v, want the read error", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("%d bytes written after a failure", buf.Len())
 	}
 }
