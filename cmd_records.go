@@ -27,19 +27,10 @@ import (
 
 // runAudit is `beredskab audit [--since DATE]`: the audit log, oldest first.
 func runAudit(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
-	fs := flag.NewFlagSet("beredskab audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	since := fs.String("since", "", "first day to show, YYYY-MM-DD in the team's time zone, or an RFC 3339 time (default: all)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if err := printAudit(c, *since, stdout, stderr, log); err != nil {
-		fmt.Fprintln(stderr, "beredskab audit:", err)
-		return 1
-	}
-	return 0
+	return subcommand("audit", args, stderr, func(fs *flag.FlagSet) func(common) error {
+		since := fs.String("since", "", "first day to show, YYYY-MM-DD in the team's time zone, or an RFC 3339 time (default: all)")
+		return func(c common) error { return printAudit(c, *since, stdout, stderr, log) }
+	})
 }
 
 func printAudit(c common, sinceArg string, stdout, stderr io.Writer, log *slog.Logger) (err error) {
@@ -147,32 +138,15 @@ const operator = "operator"
 // runRetention is `beredskab retention [--dry-run]`: what retention deletes
 // now (visit ids and counts), and with no --dry-run it deletes it.
 func runRetention(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
-	fs := flag.NewFlagSet("beredskab retention", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	dry := fs.Bool("dry-run", false, "only show which visits' person data would be deleted")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if err := retention(c, *dry, stdout, stderr, log, clock); err != nil {
-		fmt.Fprintln(stderr, "beredskab retention:", err)
-		return 1
-	}
-	return 0
+	return subcommand("retention", args, stderr, func(fs *flag.FlagSet) func(common) error {
+		dry := fs.Bool("dry-run", false, "only show which visits' person data would be deleted")
+		return func(c common) error { return retention(c, *dry, stdout, stderr, log, clock) }
+	})
 }
 
 func retention(c common, dry bool, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {
 	ctx := context.Background()
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	loc, err := cfg.Location()
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, cfg, false, log, stderr)
+	cfg, loc, store, err := openForOperator(ctx, c, log, stderr)
 	if err != nil {
 		return err
 	}
@@ -209,22 +183,14 @@ func retention(c common, dry bool, stdout, stderr io.Writer, log *slog.Logger, c
 // runBackup is `beredskab backup FILE`: an encrypted backup, taken while
 // the bot is stopped (a running bot backs itself up daily).
 func runBackup(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
-	fs := flag.NewFlagSet("beredskab backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: beredskab backup [flags] FILE")
-		return 2
-	}
-	if err := backup(c, fs.Arg(0), stdout, stderr, log, clock); err != nil {
-		fmt.Fprintln(stderr, "beredskab backup:", err)
-		return 1
-	}
-	return 0
+	return subcommand("backup", args, stderr, func(fs *flag.FlagSet) func(common) error {
+		return func(c common) error {
+			if fs.NArg() != 1 {
+				return fmt.Errorf("%w: beredskab backup [flags] FILE", errUsage)
+			}
+			return backup(c, fs.Arg(0), stdout, stderr, log, clock)
+		}
+	})
 }
 
 func backup(c common, path string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {
@@ -309,22 +275,14 @@ func fetchBackup(ctx context.Context, cfg config.Config, path string) (int, erro
 // runRestore is `beredskab restore FILE`: a backup into an empty data
 // folder.
 func runRestore(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
-	fs := flag.NewFlagSet("beredskab restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: beredskab restore [flags] FILE   (into an empty data folder)")
-		return 2
-	}
-	if err := restore(c, fs.Arg(0), stdout, stderr, log, clock); err != nil {
-		fmt.Fprintln(stderr, "beredskab restore:", err)
-		return 1
-	}
-	return 0
+	return subcommand("restore", args, stderr, func(fs *flag.FlagSet) func(common) error {
+		return func(c common) error {
+			if fs.NArg() != 1 {
+				return fmt.Errorf("%w: beredskab restore [flags] FILE   (into an empty data folder)", errUsage)
+			}
+			return restore(c, fs.Arg(0), stdout, stderr, log, clock)
+		}
+	})
 }
 
 func restore(c common, path string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {
@@ -372,23 +330,15 @@ func restore(c common, path string, stdout, stderr io.Writer, log *slog.Logger, 
 // runRotateKey is `beredskab rotate-key --new-key-file F`: the records
 // re-encrypted under a new key, offline.
 func runRotateKey(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
-	fs := flag.NewFlagSet("beredskab rotate-key", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	newKeyFile := fs.String("new-key-file", "", "the new key file; created (hex, mode 0600) when it does not exist")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if *newKeyFile == "" {
-		fmt.Fprintln(stderr, "usage: beredskab rotate-key [flags] --new-key-file FILE")
-		return 2
-	}
-	if err := rotateKey(c, *newKeyFile, stdout, stderr, log, clock); err != nil {
-		fmt.Fprintln(stderr, "beredskab rotate-key:", err)
-		return 1
-	}
-	return 0
+	return subcommand("rotate-key", args, stderr, func(fs *flag.FlagSet) func(common) error {
+		newKeyFile := fs.String("new-key-file", "", "the new key file; created (hex, mode 0600) when it does not exist")
+		return func(c common) error {
+			if *newKeyFile == "" {
+				return fmt.Errorf("%w: beredskab rotate-key [flags] --new-key-file FILE", errUsage)
+			}
+			return rotateKey(c, *newKeyFile, stdout, stderr, log, clock)
+		}
+	})
 }
 
 func rotateKey(c common, newKeyFile string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {

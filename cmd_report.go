@@ -22,37 +22,28 @@ var _ bot.KeptFigures = (*storage.Store)(nil)
 // runReport is `beredskab report [--year Y | --from M --to M] [--chart
 // file.png]`: the statistics of /report on standard output.
 func runReport(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
-	fs := flag.NewFlagSet("beredskab report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	year := fs.String("year", "", "calendar year, e.g. 2026 (default: the current year)")
-	from := fs.String("from", "", "first month, YYYY-MM (with --to)")
-	to := fs.String("to", "", "last month, YYYY-MM (with --from)")
-	chart := fs.String("chart", "", "also write the chart (visits and persons met per month) to this PNG file")
-	lang := fs.String("lang", "", "language of the report: da or en (default from config)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	var periodArgs []string
-	switch {
-	case *year != "" && (*from != "" || *to != ""):
-		fmt.Fprintln(stderr, "beredskab report: give --year or --from and --to, not both")
-		return 2
-	case *year != "":
-		periodArgs = []string{*year}
-	case *from != "" || *to != "":
-		if *from == "" || *to == "" {
-			fmt.Fprintln(stderr, "beredskab report: --from and --to go together")
-			return 2
+	return subcommand("report", args, stderr, func(fs *flag.FlagSet) func(common) error {
+		year := fs.String("year", "", "calendar year, e.g. 2026 (default: the current year)")
+		from := fs.String("from", "", "first month, YYYY-MM (with --to)")
+		to := fs.String("to", "", "last month, YYYY-MM (with --from)")
+		chart := fs.String("chart", "", "also write the chart (visits and persons met per month) to this PNG file")
+		lang := fs.String("lang", "", "language of the report: da or en (default from config)")
+		return func(c common) error {
+			var periodArgs []string
+			switch {
+			case *year != "" && (*from != "" || *to != ""):
+				return fmt.Errorf("%w: give --year or --from and --to, not both", errUsage)
+			case *year != "":
+				periodArgs = []string{*year}
+			case *from != "" || *to != "":
+				if *from == "" || *to == "" {
+					return fmt.Errorf("%w: --from and --to go together", errUsage)
+				}
+				periodArgs = []string{*from, *to}
+			}
+			return statisticsReport(c, clock, periodArgs, *chart, *lang, stdout, stderr, log)
 		}
-		periodArgs = []string{*from, *to}
-	}
-	if err := statisticsReport(c, clock, periodArgs, *chart, *lang, stdout, stderr, log); err != nil {
-		fmt.Fprintln(stderr, "beredskab report:", err)
-		return 1
-	}
-	return 0
+	})
 }
 
 func statisticsReport(c common, clock clockwork.Clock, periodArgs []string, chartPath, lang string, stdout, stderr io.Writer, log *slog.Logger) (err error) {

@@ -309,23 +309,14 @@ func wireBot(ctx context.Context, cfg config.Config, clock clockwork.Clock, stor
 
 // runExport is `beredskab export`: the visits as JSON or as one CSV table.
 func runExport(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
-	fs := flag.NewFlagSet("beredskab export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	format := fs.String("format", "json", "json, csv or xlsx (xlsx needs -o)")
-	table := fs.String("table", export.TableVisits, "with csv: visits or persons")
-	from := fs.String("from", "", "first visit date, YYYY-MM-DD (default: the first)")
-	to := fs.String("to", "", "last visit date, YYYY-MM-DD (default: the last)")
-	out := fs.String("o", "", "write to this file instead of standard output")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if err := exportVisits(c, *format, *table, *from, *to, *out, stdout, stderr, log); err != nil {
-		fmt.Fprintln(stderr, "beredskab export:", err)
-		return 1
-	}
-	return 0
+	return subcommand("export", args, stderr, func(fs *flag.FlagSet) func(common) error {
+		format := fs.String("format", "json", "json, csv or xlsx (xlsx needs -o)")
+		table := fs.String("table", export.TableVisits, "with csv: visits or persons")
+		from := fs.String("from", "", "first visit date, YYYY-MM-DD (default: the first)")
+		to := fs.String("to", "", "last visit date, YYYY-MM-DD (default: the last)")
+		out := fs.String("o", "", "write to this file instead of standard output")
+		return func(c common) error { return exportVisits(c, *format, *table, *from, *to, *out, stdout, stderr, log) }
+	})
 }
 
 func exportVisits(c common, format, table, from, to, outPath string, stdout, stderr io.Writer, log *slog.Logger) (err error) {
@@ -384,19 +375,10 @@ func exportVisits(c common, format, table, from, to, outPath string, stdout, std
 // runCrisisReport is `beredskab crisis-report [ID]`: the Markdown report of
 // a crisis run, the latest when no id is given.
 func runCrisisReport(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {
-	fs := flag.NewFlagSet("beredskab crisis-report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	lang := fs.String("lang", "", "language of the report: da or en (default from config)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if err := crisisReport(c, fs.Arg(0), *lang, stdout, stderr, log, clock); err != nil {
-		fmt.Fprintln(stderr, "beredskab crisis-report:", err)
-		return 1
-	}
-	return 0
+	return subcommand("crisis-report", args, stderr, func(fs *flag.FlagSet) func(common) error {
+		lang := fs.String("lang", "", "language of the report: da or en (default from config)")
+		return func(c common) error { return crisisReport(c, fs.Arg(0), *lang, stdout, stderr, log, clock) }
+	})
 }
 
 func crisisReport(c common, id, lang string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {
@@ -444,31 +426,14 @@ func crisisReport(c common, id, lang string, stdout, stderr io.Writer, log *slog
 // runReminders is `beredskab reminders`: the pending reminders for
 // operators (due time, kind, target; never a reminder's text).
 func runReminders(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
-	fs := flag.NewFlagSet("beredskab reminders", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if err := listReminders(c, stdout, stderr, log); err != nil {
-		fmt.Fprintln(stderr, "beredskab reminders:", err)
-		return 1
-	}
-	return 0
+	return subcommand("reminders", args, stderr, func(*flag.FlagSet) func(common) error {
+		return func(c common) error { return listReminders(c, stdout, stderr, log) }
+	})
 }
 
 func listReminders(c common, stdout, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx := context.Background()
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	loc, err := cfg.Location()
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, cfg, false, log, stderr)
+	_, loc, store, err := openForOperator(ctx, c, log, stderr)
 	if err != nil {
 		return err
 	}
@@ -487,6 +452,48 @@ func listReminders(c common, stdout, stderr io.Writer, log *slog.Logger) (err er
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Due.In(loc).Format("2006-01-02 15:04 MST"), r.Kind, target, r.State)
 	}
 	return w.Flush()
+}
+
+// openForOperator opens the records for a command-line subcommand: the
+// configuration with the flags over it, the team's time zone, and the store
+// (whose key must exist: an operator command never makes a new one).
+func openForOperator(ctx context.Context, c common, log *slog.Logger, stderr io.Writer) (config.Config, *time.Location, *storage.Store, error) {
+	cfg, err := c.load()
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	store, err := openStore(ctx, cfg, false, log, stderr)
+	return cfg, loc, store, err
+}
+
+// errUsage marks a subcommand called with the wrong arguments: the message
+// says the right use, and the exit code is 2.
+var errUsage = errors.New("usage")
+
+// subcommand is the one shape of every command-line subcommand: define adds
+// its flags to the shared ones and returns what runs after parsing. Exit
+// code 0, 1 with the error on stderr, or 2 for wrong flags or arguments.
+func subcommand(name string, args []string, stderr io.Writer, define func(fs *flag.FlagSet) func(common) error) int {
+	fs := flag.NewFlagSet("beredskab "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	run := define(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := run(c); err != nil {
+		fmt.Fprintln(stderr, "beredskab "+name+":", err)
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		return 1
+	}
+	return 0
 }
 
 // closeStore closes the store and keeps its error (Badger flushes on close)
