@@ -35,23 +35,15 @@ func runAudit(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
 
 func printAudit(c common, sinceArg string, stdout, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx := context.Background()
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	loc, err := cfg.Location()
-	if err != nil {
-		return err
-	}
-	since, err := parseSince(sinceArg, loc)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, cfg, false, log, stderr)
+	_, loc, store, err := openForOperator(ctx, c, log, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeStore(store, &err)
+	since, err := parseSince(sinceArg, loc)
+	if err != nil {
+		return err
+	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "TIME\tWHO\tPLATFORM\tACTION\tOBJECT\tDETAIL")
 	for e, err := range store.Entries(ctx, since) {

@@ -48,14 +48,11 @@ func runReport(args []string, stdout, stderr io.Writer, log *slog.Logger, clock 
 
 func statisticsReport(c common, clock clockwork.Clock, periodArgs []string, chartPath, lang string, stdout, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx := context.Background()
-	cfg, err := c.load()
+	cfg, loc, store, err := openForOperator(ctx, c, log, stderr)
 	if err != nil {
 		return err
 	}
-	loc, err := cfg.Location()
-	if err != nil {
-		return err
-	}
+	defer closeStore(store, &err)
 	p, err := records.ParsePeriod(periodArgs, clock.Now().In(loc))
 	if err != nil {
 		return err
@@ -63,11 +60,6 @@ func statisticsReport(c common, clock clockwork.Clock, periodArgs []string, char
 	if lang == "" {
 		lang = cfg.Language
 	}
-	store, err := openStore(ctx, cfg, false, log, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeStore(store, &err)
 	rep, err := bot.Statistics(ctx, store, p)
 	if err != nil {
 		return err

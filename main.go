@@ -383,26 +383,18 @@ func runCrisisReport(args []string, stdout, stderr io.Writer, log *slog.Logger, 
 
 func crisisReport(c common, id, lang string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) (err error) {
 	ctx := context.Background()
-	cfg, err := c.load()
+	cfg, loc, store, err := openForOperator(ctx, c, log, stderr)
 	if err != nil {
 		return err
 	}
+	defer closeStore(store, &err)
 	roster, err := cfg.Roster()
-	if err != nil {
-		return err
-	}
-	loc, err := cfg.Location()
 	if err != nil {
 		return err
 	}
 	if lang == "" {
 		lang = cfg.Language
 	}
-	store, err := openStore(ctx, cfg, false, log, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeStore(store, &err)
 	var run workflows.CrisisRun
 	if id == "" {
 		run, err = store.CurrentCrisis(ctx)

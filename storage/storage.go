@@ -375,14 +375,7 @@ func (s *Store) Visit(ctx context.Context, id string) (workflows.Visit, error) {
 		return v, fmt.Errorf("load visit %s: %w", id, err)
 	}
 	err := s.db.View(func(txn *badger.Txn) error {
-		idx, err := txn.Get(visitIDKey(id))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return bot.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		key, err := idx.ValueCopy(nil)
+		key, err := visitKeyOf(txn, id)
 		if err != nil {
 			return err
 		}
@@ -529,3 +522,15 @@ func (a slogAdapter) Errorf(format string, args ...any)   { a.log(slog.LevelErro
 func (a slogAdapter) Warningf(format string, args ...any) { a.log(slog.LevelWarn, format, args) }
 func (a slogAdapter) Infof(format string, args ...any)    { a.log(slog.LevelDebug, format, args) }
 func (a slogAdapter) Debugf(format string, args ...any)   { a.log(slog.LevelDebug, format, args) }
+
+// visitKeyOf follows the id index to a visit's date-ordered key.
+func visitKeyOf(txn *badger.Txn, id string) ([]byte, error) {
+	idx, err := txn.Get(visitIDKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, bot.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return idx.ValueCopy(nil)
+}

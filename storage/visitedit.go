@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -28,14 +27,7 @@ func (s *Store) UpdateVisit(ctx context.Context, user string, v workflows.Visit)
 		return v, fmt.Errorf("update visit %s: date is not YYYY-MM-DD", v.ID)
 	}
 	err := s.retry(ctx, func(txn *badger.Txn) error {
-		idx, err := txn.Get(visitIDKey(v.ID))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return bot.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		oldKey, err := idx.ValueCopy(nil)
+		oldKey, err := visitKeyOf(txn, v.ID)
 		if err != nil {
 			return err
 		}
@@ -69,14 +61,7 @@ func (s *Store) UpdateVisit(ctx context.Context, user string, v workflows.Visit)
 // DeleteVisit removes a visit and leaves its tombstone (who, when, why).
 func (s *Store) DeleteVisit(ctx context.Context, t bot.DeletedVisit) error {
 	err := s.retry(ctx, func(txn *badger.Txn) error {
-		idx, err := txn.Get(visitIDKey(t.ID))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return bot.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		key, err := idx.ValueCopy(nil)
+		key, err := visitKeyOf(txn, t.ID)
 		if err != nil {
 			return err
 		}
