@@ -89,7 +89,7 @@ func TestHTTPModeTrustsOnlySignedRequests(t *testing.T) {
 	if res, err := r.web.Client().Do(req); err != nil || res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("signature of another body: %v %v, want 401", res.StatusCode, err)
 	}
-	r.in.wait()
+	r.in.Wait()
 	if calls := r.fake.snapshot(); len(calls) != 0 {
 		t.Fatalf("refused requests caused Slack calls: %+v", calls)
 	}
@@ -99,7 +99,7 @@ func TestHTTPModeTrustsOnlySignedRequests(t *testing.T) {
 		if code := r.signed(PathCommands, form, body, time.Now(), testSecret); code != http.StatusOK {
 			t.Fatalf("valid request: status %d", code)
 		}
-		r.in.wait()
+		r.in.Wait()
 	}
 	if n := len(r.fake.snapshot()); n != 1 {
 		t.Errorf("help answered %d times, want once", n)
@@ -161,10 +161,10 @@ func TestRetriedEventDoesNotDoubleAVisit(t *testing.T) {
 					t.Fatalf("retry not acknowledged: %v %v", res, err)
 				}
 				res.Body.Close()
-				r.in.wait()
+				r.in.Wait()
 			case SocketMode:
 				r.fake.envelope(t, "env-retry", "events_api", gem, 1)
-				r.in.wait()
+				r.in.Wait()
 			}
 			if n := r.fake.count("chat.postMessage"); n != posts {
 				t.Errorf("the retried event was answered (%d new messages)", n-posts)

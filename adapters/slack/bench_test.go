@@ -68,7 +68,7 @@ func BenchmarkSlashAckHTTP(b *testing.B) {
 		wg.Wait()
 	}
 	b.StopTimer()
-	r.in.wait()
+	r.in.Wait()
 	report(b, lat)
 }
 
@@ -117,7 +117,7 @@ func BenchmarkSlashAckSocket(b *testing.B) {
 		r.fake.mu.Unlock()
 	}
 	b.StopTimer()
-	r.in.wait()
+	r.in.Wait()
 	report(b, lat)
 }
 

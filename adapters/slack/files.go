@@ -26,7 +26,7 @@ func (a *Adapter) SendFile(ctx context.Context, r bot.Reply, name string, data [
 	if err != nil {
 		return err
 	}
-	return a.out.do(ctx, channel, "files.upload", func(ctx context.Context) error {
+	return a.out.Do(ctx, channel, "files.upload", func(ctx context.Context) error {
 		_, err := a.api.UploadFileContext(ctx, slackapi.UploadFileParameters{
 			Channel: channel, Filename: name, Title: name, FileSize: len(data),
 			Reader: bytes.NewReader(data), InitialComment: r.Text,

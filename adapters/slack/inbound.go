@@ -3,71 +3,27 @@ package slack
 import (
 	"context"
 	"strings"
-	"sync"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"beredskab/adapters/internal/queue"
 	"beredskab/bot"
 )
 
-// inbox runs the work of acknowledged deliveries: one user's in the order
-// they came (her answers must not overtake each other), different users'
-// side by side. It lives as long as one Run.
+// inbox runs the work of acknowledged deliveries in each user's order
+// (queue.Inbox) and turns Slack's deliveries into the bot's messages.
 type inbox struct {
-	a    *Adapter
-	h    bot.Handler
-	base context.Context // Run's context, without its cancellation: work in progress finishes
-
-	// busy bounds how many users' work runs at once, so that a burst of
-	// work leaves the processor to the acknowledgements.
-	busy chan struct{}
-
-	mu     sync.Mutex
-	queues map[string][]func(context.Context)
-	wg     sync.WaitGroup
+	*queue.Inbox
+	a *Adapter
+	h bot.Handler
 }
 
 func (a *Adapter) newInbox(ctx context.Context, h bot.Handler) *inbox {
-	return &inbox{a: a, h: h, base: context.WithoutCancel(ctx), busy: make(chan struct{}, a.opt.Workers),
-		queues: map[string][]func(context.Context){}}
+	return &inbox{Inbox: queue.NewInbox(ctx, a.opt.Workers, a.opt.WorkTimeout), a: a, h: h}
 }
 
-// push queues work for user and returns at once: the caller acknowledges.
-func (in *inbox) push(user string, work func(context.Context)) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	q, running := in.queues[user]
-	in.queues[user] = append(q, work)
-	if !running {
-		in.wg.Add(1)
-		go in.drain(user)
-	}
-}
-
-func (in *inbox) drain(user string) {
-	defer in.wg.Done()
-	for {
-		in.mu.Lock()
-		q := in.queues[user]
-		if len(q) == 0 {
-			delete(in.queues, user)
-			in.mu.Unlock()
-			return
-		}
-		work := q[0]
-		in.queues[user] = q[1:]
-		in.mu.Unlock()
-		in.busy <- struct{}{}
-		ctx, cancel := context.WithTimeout(in.base, in.a.opt.WorkTimeout)
-		work(ctx)
-		cancel()
-		<-in.busy
-	}
-}
-
-// wait waits for all queued work.
-func (in *inbox) wait() { in.wg.Wait() }
+func (in *inbox) push(user string, work func(context.Context)) { in.Push(user, work) }
 
 // handle gives one message to the bot and logs a failure (ids only).
 func (in *inbox) handle(ctx context.Context, m bot.Message) {
@@ -137,7 +93,7 @@ func (in *inbox) interaction(ic slackapi.InteractionCallback) {
 	if lifetime == blockOnce {
 		id = "answered:" + channel + ":" + ts // one answer per question message
 	}
-	if value == "" || !in.a.seen.first(id) {
+	if value == "" || !in.a.seen.First(id) {
 		return
 	}
 	user := ic.User.ID
@@ -187,7 +143,7 @@ func ticked(ic slackapi.InteractionCallback) (value, label string) {
 // fresh reports whether the delivery with this id was not seen before; a
 // delivery without an id counts as new.
 func (a *Adapter) fresh(prefix, id string) bool {
-	return id == "" || a.seen.first(prefix+id)
+	return id == "" || a.seen.First(prefix+id)
 }
 
 func firstNonEmpty(s ...string) string {

@@ -141,7 +141,7 @@ func newRigWith(t testing.TB, mode Mode, staff []bot.Staff, tweak ...func(*Optio
 		}
 		cancel()
 		<-stopped
-		r.in.wait()
+		r.in.Wait()
 		_ = store.Close()
 	})
 	return r
@@ -211,7 +211,7 @@ func (r *rig) deliver(kind string, payload any) {
 		}
 		r.fake.envelope(r.t, r.id("env-"), kind, payload, 0)
 	}
-	r.in.wait()
+	r.in.Wait()
 }
 
 func (r *rig) slash(user, channel, command, text string) {

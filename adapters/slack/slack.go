@@ -22,6 +22,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	slackapi "github.com/slack-go/slack"
 
+	"beredskab/adapters/internal/queue"
 	"beredskab/bot"
 )
 
@@ -85,8 +86,8 @@ type Adapter struct {
 	opt  Options
 	api  *slackapi.Client
 	log  *slog.Logger
-	out  *outbox
-	seen *seenSet
+	out  *queue.Outbox
+	seen *queue.Seen
 
 	mu sync.Mutex
 	// dms maps a user to the bot's direct conversation with her
@@ -157,9 +158,9 @@ func New(opt Options) (*Adapter, error) {
 		opt: opt,
 		api: slackapi.New(opt.BotToken, apiOpts...),
 		log: opt.Logger,
-		out: &outbox{clock: opt.Clock, every: opt.ChannelPace, burst: opt.Burst, maxTries: opt.MaxTries,
-			firstBackoff: opt.Backoff, maxBackoff: time.Minute, log: opt.Logger, lanes: map[string]*lane{}},
-		seen:   newSeenSet(opt.Remember),
+		out: &queue.Outbox{Clock: opt.Clock, Every: opt.ChannelPace, Burst: opt.Burst, MaxTries: opt.MaxTries,
+			FirstBackoff: opt.Backoff, MaxBackoff: time.Minute, Retry: retry, Log: opt.Logger},
+		seen:   queue.NewSeen(opt.Remember),
 		dms:    map[string]string{},
 		dmUser: map[string]string{},
 	}, nil
@@ -169,7 +170,7 @@ func New(opt Options) (*Adapter, error) {
 // the work in progress (every accepted answer is stored before its reply).
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	in := a.newInbox(ctx, h)
-	defer in.wait()
+	defer in.Wait()
 	if a.opt.Mode == HTTPMode {
 		return a.serveHTTP(ctx, in)
 	}
@@ -187,7 +188,7 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	msgs := render(r, false)
 	if r.Ephemeral && r.User != "" && !a.isBotDM(ctx, channel, r.User) {
 		for _, m := range msgs {
-			err := a.out.do(ctx, channel, "chat.postEphemeral", func(ctx context.Context) error {
+			err := a.out.Do(ctx, channel, "chat.postEphemeral", func(ctx context.Context) error {
 				_, err := a.api.PostEphemeralContext(ctx, channel, r.User, msgOptions(m)...)
 				return err
 			})
@@ -253,7 +254,7 @@ func msgOptions(m message) []slackapi.MsgOption {
 
 func (a *Adapter) post(ctx context.Context, channel string, opts []slackapi.MsgOption) (string, error) {
 	var ts string
-	err := a.out.do(ctx, channel, "chat.postMessage", func(ctx context.Context) error {
+	err := a.out.Do(ctx, channel, "chat.postMessage", func(ctx context.Context) error {
 		var err error
 		_, ts, err = a.api.PostMessageContext(ctx, channel, opts...)
 		return err
@@ -262,7 +263,7 @@ func (a *Adapter) post(ctx context.Context, channel string, opts []slackapi.MsgO
 }
 
 func (a *Adapter) update(ctx context.Context, channel, ts string, opts []slackapi.MsgOption) error {
-	return a.out.do(ctx, channel, "chat.update", func(ctx context.Context) error {
+	return a.out.Do(ctx, channel, "chat.update", func(ctx context.Context) error {
 		_, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts, opts...)
 		return err
 	})
@@ -288,7 +289,7 @@ func (a *Adapter) dm(ctx context.Context, user string) (string, error) {
 	if ok {
 		return ch, nil
 	}
-	err := a.out.do(ctx, "open:"+user, "conversations.open", func(ctx context.Context) error {
+	err := a.out.Do(ctx, "open:"+user, "conversations.open", func(ctx context.Context) error {
 		c, _, _, err := a.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{user}})
 		if err == nil {
 			ch = c.ID

@@ -36,9 +36,9 @@ func TestSocketModeRetriedSlashCommandIsDropped(t *testing.T) {
 		payload[k] = cmd.Get(k)
 	}
 	r.fake.envelope(t, "env-a", "slash_commands", payload, 0)
-	r.in.wait()
+	r.in.Wait()
 	r.fake.envelope(t, "env-b", "slash_commands", payload, 1)
-	r.in.wait()
+	r.in.Wait()
 	if n := len(r.fake.snapshot()); n != 1 {
 		t.Errorf("help answered %d times, want once", n)
 	}
