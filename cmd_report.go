@@ -16,9 +16,6 @@ import (
 	"beredskab/workflows"
 )
 
-// The store keeps the figures of deleted person data; the statistics read them.
-var _ bot.KeptFigures = (*storage.Store)(nil)
-
 // runReport is `beredskab report [--year Y | --from M --to M] [--chart
 // file.png]`: the statistics of /report on standard output.
 func runReport(args []string, stdout, stderr io.Writer, log *slog.Logger, clock clockwork.Clock) int {

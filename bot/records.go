@@ -17,14 +17,15 @@ type FileSender interface {
 	SendFile(ctx context.Context, r Reply, name string, data []byte) error
 }
 
-// KeptFigures is a store that keeps the monthly figures of the visits whose
-// person data retention deleted (storage.Store). The statistics add them to
-// the figures of the visits that still have theirs; a store without it has
-// only the live visits.
-type KeptFigures interface {
-	// Aggregates lists the kept figures of the months fromMonth to toMonth
-	// ("YYYY-MM", inclusive).
-	Aggregates(ctx context.Context, fromMonth, toMonth string) ([]records.MonthFigures, error)
+// FigureStore is a store that keeps every month's figures up to date as
+// visits are saved, edited, deleted and retained (storage.Store), so the
+// statistics read one small record a month instead of every visit. A store
+// without it has its visits counted (records.Tally).
+type FigureStore interface {
+	// MonthFigures lists the figures of the months fromMonth to toMonth
+	// ("YYYY-MM", inclusive) and names the months among them whose person
+	// data retention deleted.
+	MonthFigures(ctx context.Context, fromMonth, toMonth string) (figures []records.MonthFigures, personDataDeleted []string, err error)
 }
 
 var (
@@ -39,23 +40,23 @@ var (
 	txtExportFile   = text{Da: "Besøg %s som Excel: ark «Besøg», «Personer» (med besøgs-id) og «Koder». Filen indeholder personoplysninger – gem den sikkert, og slet den, når du er færdig.", En: "Visits %s as Excel: sheets «Besøg» (visits), «Personer» (persons, with the visit id) and «Koder» (ids). The file holds person data – keep it safe and delete it when you are done."}
 )
 
-// Statistics makes the statistics report of a period from the kept monthly
-// figures (when the store has them) and the visits still stored; the
-// command line uses it too.
+// Statistics makes the statistics report of a period from the store's
+// month figures, or by counting its visits when it keeps none; the command
+// line uses it too.
 func Statistics(ctx context.Context, store VisitStore, p records.Period) (records.Report, error) {
-	var kept []records.MonthFigures
-	if k, ok := store.(KeptFigures); ok {
-		var err error
-		if kept, err = k.Aggregates(ctx, p.From, p.To); err != nil {
-			return records.Report{}, fmt.Errorf("statistics %s: kept figures: %w", p, err)
+	if fs, ok := store.(FigureStore); ok {
+		figures, kept, err := fs.MonthFigures(ctx, p.From, p.To)
+		if err != nil {
+			return records.Report{}, fmt.Errorf("statistics %s: %w", p, err)
 		}
+		return records.FromFigures(p, figures, kept), nil
 	}
 	from, to := p.Dates()
 	live, err := records.Tally(store.Visits(ctx, from, to), p)
 	if err != nil {
 		return records.Report{}, fmt.Errorf("statistics %s: %w", p, err)
 	}
-	return records.NewReport(p, kept, live), nil
+	return records.NewReport(p, nil, live), nil
 }
 
 // report is /report (/rapport): the statistics of a year or of a range of

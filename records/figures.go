@@ -3,14 +3,14 @@
 // from (retention deletes Form 2 and notes, the counts stay), the yearly
 // statistics report and its chart.
 //
-// Note to the other engineers of issue 7: MonthFigures and Count were
-// created here for the statistics report (point 1) because the package did
-// not exist yet. Retention (point 5) stores MonthFigures as they are (plain
-// JSON, maps of canonical ids) for the visits whose person data it deletes,
-// and flags those visits FlagPersonDataDeleted; the report adds the kept
-// figures of a month to the live count of its unflagged visits. Add fields
-// as you need them, and count them in Add and sum them in Merge so the
-// report stays right.
+// The store keeps one MonthFigures a month, changed in the same
+// transaction that saves, edits or deletes a visit by what the visit counts
+// for (Counted), so the report reads a few hundred small records instead of
+// every visit. Retention deletes a visit's persons and flags it
+// FlagPersonDataDeleted without changing its month's figures: the persons
+// stay counted there. Add fields as you need them, and count them in Add,
+// sum them in Merge and sort them into PersonFigures or VisitFigures so the
+// report and the store stay right.
 package records
 
 import (
@@ -62,8 +62,9 @@ type MonthFigures struct {
 }
 
 // FlagPersonDataDeleted marks a visit whose person data retention has
-// deleted: its figures were added to its month's kept MonthFigures first, so
-// counting it again would count it twice (Tally skips it).
+// deleted: the persons it had stay counted in its month's stored figures,
+// so counting it again would count them twice (Tally skips the visit,
+// Counted its persons).
 const FlagPersonDataDeleted = "person_data_deleted"
 
 // AgeBands are the age bands of the report, in order; AgeBand gives a
@@ -109,6 +110,9 @@ func MonthOf(v workflows.Visit) string {
 	return v.Date[:7]
 }
 
+// inc adds n (which may be negative) to m[key]; a count that reaches 0 is
+// removed, and an empty map becomes nil, so figures changed back and forth
+// equal figures counted afresh.
 func inc(m *map[string]int, key string, n int) {
 	if key == "" || n == 0 {
 		return
@@ -116,7 +120,12 @@ func inc(m *map[string]int, key string, n int) {
 	if *m == nil {
 		*m = map[string]int{}
 	}
-	(*m)[key] += n
+	if (*m)[key] += n; (*m)[key] == 0 {
+		delete(*m, key)
+		if len(*m) == 0 {
+			*m = nil
+		}
+	}
 }
 
 // Add counts one visit into f.
@@ -165,17 +174,23 @@ func (f *MonthFigures) Add(v workflows.Visit) {
 }
 
 // Merge adds o's counts to f (Month stays f's).
-func (f *MonthFigures) Merge(o MonthFigures) {
+func (f *MonthFigures) Merge(o MonthFigures) { f.combine(o, 1) }
+
+// Sub takes o's counts from f (Month stays f's): what a visit counted for
+// leaves its month when it is edited or deleted.
+func (f *MonthFigures) Sub(o MonthFigures) { f.combine(o, -1) }
+
+func (f *MonthFigures) combine(o MonthFigures, sign int) {
 	if f.Month == "" {
 		f.Month = o.Month
 	}
-	f.Visits += o.Visits
-	f.Contacts += o.Contacts
-	f.FoodPackages += o.FoodPackages
-	f.Persons += o.Persons
-	f.Trafficking += o.Trafficking
-	f.HealthSelf += o.HealthSelf
-	f.HealthObserved += o.HealthObserved
+	f.Visits += sign * o.Visits
+	f.Contacts += sign * o.Contacts
+	f.FoodPackages += sign * o.FoodPackages
+	f.Persons += sign * o.Persons
+	f.Trafficking += sign * o.Trafficking
+	f.HealthSelf += sign * o.HealthSelf
+	f.HealthObserved += sign * o.HealthObserved
 	for _, m := range []struct {
 		dst *map[string]int
 		src map[string]int
@@ -185,7 +200,44 @@ func (f *MonthFigures) Merge(o MonthFigures) {
 		{&f.Gender, o.Gender}, {&f.AgeBand, o.AgeBand}, {&f.MetBefore, o.MetBefore}, {&f.CrisisSymptoms, o.CrisisSymptoms},
 	} {
 		for k, n := range m.src {
-			inc(m.dst, k, n)
+			inc(m.dst, k, sign*n)
 		}
 	}
+}
+
+// PersonFigures are f's counts of the persons met (Skema 2) alone: what
+// retention keeps of a visit when it deletes the visit's persons.
+func (f MonthFigures) PersonFigures() MonthFigures {
+	return MonthFigures{
+		Month: f.Month, Persons: f.Persons, Nationality: f.Nationality, Gender: f.Gender, AgeBand: f.AgeBand,
+		MetBefore: f.MetBefore, Trafficking: f.Trafficking, HealthSelf: f.HealthSelf,
+		HealthObserved: f.HealthObserved, CrisisSymptoms: f.CrisisSymptoms,
+	}
+}
+
+// VisitFigures are f's counts of the visits' own answers (Skema 1) alone,
+// which stay in the visit after retention.
+func (f MonthFigures) VisitFigures() MonthFigures {
+	return MonthFigures{
+		Month: f.Month, Visits: f.Visits, Contacts: f.Contacts, Method: f.Method, Reason: f.Reason,
+		Location: f.Location, Contact: f.Contact, FoodPackages: f.FoodPackages, Referral: f.Referral,
+		Discussed: f.Discussed,
+	}
+}
+
+// Counted is what a stored visit adds to its month's stored figures: all
+// of Count, or, for a visit flagged FlagPersonDataDeleted, its Skema 1
+// figures only. Its persons were counted when it had them and stay in the
+// month's figures after retention deleted them; persons an edit gives such
+// a visit again are not counted a second time (retention deletes them
+// again). A store adds Counted of a visit it saves and takes away Counted
+// of the visit it replaces or deletes, so a month's figures are always
+// the sum of Counted over its visits plus the persons retention took.
+func Counted(v workflows.Visit) MonthFigures {
+	var f MonthFigures
+	f.Add(v)
+	if slices.Contains(v.Flags, FlagPersonDataDeleted) {
+		return f.VisitFigures()
+	}
+	return f
 }

@@ -162,21 +162,31 @@ type Report struct {
 // counted from the visits that still have theirs (Tally). A month's figures
 // are the sum of both.
 func NewReport(p Period, kept, live []MonthFigures) Report {
+	var keptMonths []string
+	for _, f := range kept {
+		keptMonths = append(keptMonths, f.Month)
+	}
+	return FromFigures(p, slices.Concat(kept, live), keptMonths)
+}
+
+// FromFigures is the report of a period from figures by month (several
+// for one month are summed; months outside the period are left out), as a
+// store that keeps them hands them over; kept names the months whose person
+// data retention deleted, for the report's note on them.
+func FromFigures(p Period, figures []MonthFigures, kept []string) Report {
 	r := Report{Period: p, Total: MonthFigures{Month: p.String()}}
 	by := map[string]MonthFigures{}
-	hasKept := map[string]bool{}
-	for _, src := range [][]MonthFigures{kept, live} {
-		for _, f := range src {
-			g := by[f.Month]
-			g.Merge(f)
-			by[f.Month] = g
-		}
+	for _, f := range figures {
+		g := by[f.Month]
+		g.Merge(f)
+		by[f.Month] = g
 	}
-	for _, f := range kept {
-		hasKept[f.Month] = true
+	isKept := map[string]bool{}
+	for _, m := range kept {
+		isKept[m] = true
 	}
 	for _, m := range p.Months() {
-		if hasKept[m] {
+		if isKept[m] {
 			r.Kept = append(r.Kept, m)
 		}
 		f := by[m]

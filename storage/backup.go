@@ -176,6 +176,7 @@ func restoreInto(ctx context.Context, r io.Reader, o Options) (err error) {
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	o.skipFigures = true
 	s, err := Open(ctx, o)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
@@ -191,6 +192,10 @@ func restoreInto(ctx context.Context, r io.Reader, o Options) (err error) {
 	// Load stops at the end of the data; the decrypting reader has checked
 	// the last chunk's mark only when it was read to its end.
 	if _, err := io.Copy(io.Discard, dr); err != nil {
+		return fmt.Errorf("restore into %s: %w", o.Dir, err)
+	}
+	// A backup from before the month figures existed has none.
+	if err := s.buildFigures(ctx); err != nil {
 		return fmt.Errorf("restore into %s: %w", o.Dir, err)
 	}
 	return nil

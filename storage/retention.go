@@ -18,12 +18,6 @@ import (
 	"beredskab/workflows"
 )
 
-// Retention keys:
-//
-//	aggregate/<YYYY-MM>  -> JSON records.MonthFigures: the figures of the
-//	                        month's visits whose person data was deleted
-const aggregatePrefix = "aggregate/"
-
 // monthLayout is a calendar month, "YYYY-MM".
 const monthLayout = "2006-01"
 
@@ -141,13 +135,13 @@ const retentionBatch = 200
 // DeletePersonData deletes the person data of every visit dated before the
 // month before ("YYYY-MM"): the Skema 2 blocks, the free-text answers other
 // than keptVisitText, and the old and new values of their edit history.
-// Each transaction (a month, or retentionBatch visits of it) first adds the
-// visits' figures to the month's aggregate (records.MonthFigures.Add), so
-// the statistics still answer, then stores the visits without their person
-// data, flagged records.FlagPersonDataDeleted: a crash leaves every visit
-// either counted and stripped or untouched. A flagged visit is counted
+// Each transaction (a month, or retentionBatch visits of it) stores the
+// visits without their person data, flagged records.FlagPersonDataDeleted,
+// and keeps the persons they were counted with in the month's figures, so
+// the statistics still answer: a crash leaves every visit either stripped
+// with its persons kept or untouched. A flagged visit's persons are kept
 // once; if an edit gave it person data again, that is stripped without
-// counting it again. The reasons given for deleting visits of those months
+// counting it again (records.Counted). The reasons given for deleting visits of those months
 // are emptied in their tombstones. It can run again at any time, and
 // returns what it deleted.
 func (s *Store) DeletePersonData(ctx context.Context, before string) ([]RetentionMonth, error) {
@@ -199,36 +193,33 @@ func (s *Store) DeletePersonData(ctx context.Context, before string) ([]Retentio
 }
 
 // deleteBatch strips up to retentionBatch visits of the month that hold
-// person data, in one transaction with the month's aggregate.
+// person data, in one transaction with the month's figures, which keep the
+// persons the visits were counted with.
 func (s *Store) deleteBatch(month string) ([]string, error) {
 	var ids []string
 	err := s.db.Update(func(txn *badger.Txn) error {
 		ids = ids[:0]
-		fig, err := aggregate(txn, month)
-		if err != nil {
-			return err
-		}
+		figures := newMonthChanges(txn)
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = []byte(visitPrefix + month + "-")
 		it := txn.NewIterator(opts)
 		defer it.Close()
 		type update struct{ key, val []byte }
 		var updates []update
-		counted := false
 		for it.Rewind(); it.Valid() && len(updates) < retentionBatch; it.Next() {
 			item := it.Item()
 			var v workflows.Visit
-			if err := item.Value(func(val []byte) error { return decode(val, &v) }); err != nil {
+			if err := item.Value(func(val []byte) error { return decodeVisit(val, &v) }); err != nil {
 				return fmt.Errorf("record %s: %w", item.Key(), err)
 			}
 			if !holdsPersonData(v) {
 				continue
 			}
-			if !slices.Contains(v.Flags, records.FlagPersonDataDeleted) {
-				fig.Add(v)
-				counted = true
+			stripped := withoutPersonData(v)
+			if err := figures.retain(v, stripped); err != nil {
+				return err
 			}
-			val, err := json.Marshal(withoutPersonData(v))
+			val, err := json.Marshal(stripped)
 			if err != nil {
 				return fmt.Errorf("encode visit %s: %w", v.ID, err)
 			}
@@ -240,34 +231,9 @@ func (s *Store) deleteBatch(month string) ([]string, error) {
 				return err
 			}
 		}
-		if !counted {
-			return nil
-		}
-		fig.Month = month
-		val, err := json.Marshal(fig)
-		if err != nil {
-			return fmt.Errorf("encode aggregate %s: %w", month, err)
-		}
-		return txn.Set([]byte(aggregatePrefix+month), val)
+		return figures.write()
 	})
 	return ids, err
-}
-
-// aggregate reads the stored figures of a month (zero when none).
-func aggregate(txn *badger.Txn, month string) (records.MonthFigures, error) {
-	var f records.MonthFigures
-	item, err := txn.Get([]byte(aggregatePrefix + month))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return f, nil
-	}
-	if err != nil {
-		return f, fmt.Errorf("read aggregate %s: %w", month, err)
-	}
-	err = item.Value(func(val []byte) error { return decode(val, &f) })
-	if err != nil {
-		return f, fmt.Errorf("read aggregate %s: %w", month, err)
-	}
-	return f, nil
 }
 
 // withoutPersonData is the visit as retention keeps it: Skema 1's choices,
@@ -312,36 +278,4 @@ func holdsPersonData(v workflows.Visit) bool {
 		return true
 	}
 	return !reflect.DeepEqual(withoutPersonData(v), v)
-}
-
-// Aggregates returns the stored figures of the months fromMonth to toMonth
-// ("YYYY-MM", inclusive; empty means unbounded), in month order; months
-// without stored figures are left out. A month with stored figures has had
-// its person data deleted: its statistics are the aggregate (plus Count of
-// any visit in it not flagged records.FlagPersonDataDeleted, which a later
-// retention run adds), as live visits no longer hold persons.
-func (s *Store) Aggregates(ctx context.Context, fromMonth, toMonth string) ([]records.MonthFigures, error) {
-	var out []records.MonthFigures
-	var err error
-	scan(ctx, s.db, []byte(aggregatePrefix), []byte(aggregatePrefix+fromMonth),
-		func(key string) (bool, bool) {
-			return true, toMonth != "" && strings.TrimPrefix(key, aggregatePrefix) > toMonth
-		},
-		func(key string, val []byte) (records.MonthFigures, error) {
-			var f records.MonthFigures
-			if err := decode(val, &f); err != nil {
-				return f, fmt.Errorf("list aggregates: record %s: %w", key, err)
-			}
-			return f, nil
-		},
-		func(err error) error { return fmt.Errorf("list aggregates: %w", err) },
-		func(f records.MonthFigures, e error) bool {
-			if e != nil {
-				err = e
-				return false
-			}
-			out = append(out, f)
-			return true
-		})
-	return out, err
 }

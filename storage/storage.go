@@ -16,6 +16,9 @@
 //	                              so a visit can be found by its id alone)
 //	seq/visit/<YYYY>           -> 8-byte big-endian uint64, the last running
 //	                              number handed out for that year
+//	figures/<YYYY-MM>          -> the month's statistics figures, changed in
+//	                              the transaction that changes a visit of
+//	                              it (figures.go)
 //
 // Visit ids are "<YYYY>-<nnnn>" (at least four digits). Within one day they
 // sort by number as long as a year has fewer than 10000 visits.
@@ -77,6 +80,10 @@ type Options struct {
 	// Logger receives Badger's warnings and errors; Badger's informational
 	// chatter is logged at Debug. Nil means slog.Default().
 	Logger *slog.Logger
+
+	// skipFigures leaves the month figures unbuilt: Restore builds them
+	// after loading a backup, which may come from before they existed.
+	skipFigures bool
 }
 
 // Store is the Badger-backed draft and visit store; it exists so the bot's
@@ -176,7 +183,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store in %s: %w", o.Dir, err)
 	}
-	return &Store{db: db, key: o.Key}, nil
+	s := &Store{db: db, key: o.Key}
+	if o.skipFigures {
+		return s, nil
+	}
+	if err := s.buildFigures(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return s, nil
 }
 
 // Close flushes and closes the database; it exists so the process can shut
@@ -326,6 +341,13 @@ func (s *Store) FinishVisit(ctx context.Context, user string, v workflows.Visit)
 			if err := txn.Delete(draftKey(user)); err != nil {
 				return err
 			}
+			figures := newMonthChanges(txn)
+			if err := figures.add(w); err != nil {
+				return err
+			}
+			if err := figures.write(); err != nil {
+				return err
+			}
 			saved = w
 			return nil
 		})
@@ -379,16 +401,8 @@ func (s *Store) Visit(ctx context.Context, id string) (workflows.Visit, error) {
 		if err != nil {
 			return err
 		}
-		item, err := txn.Get(key)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			// The index and the visit are written together; a dangling
-			// index means the database was damaged.
-			return fmt.Errorf("index points to missing record: %w", bot.ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		return item.Value(func(val []byte) error { return decode(val, &v) })
+		v, err = visitAt(txn, key)
+		return err
 	})
 	if err != nil {
 		return workflows.Visit{}, fmt.Errorf("load visit %s: %w", id, err)
@@ -425,7 +439,7 @@ func (s *Store) Visits(ctx context.Context, from, to string) iter.Seq2[workflows
 			},
 			func(key string, val []byte) (workflows.Visit, error) {
 				var v workflows.Visit
-				if err := decode(val, &v); err != nil {
+				if err := decodeVisit(val, &v); err != nil {
 					return v, fmt.Errorf("list visits: record %s: %w", key, err)
 				}
 				return v, nil

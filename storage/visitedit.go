@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,7 +19,9 @@ import (
 const deletedPrefix = "deleted/"
 
 // UpdateVisit stores a changed visit under its id (moving it when its date
-// changed) and deletes the editor's draft, in one synced transaction.
+// changed), moves its figures from what the old visit counted for to what
+// the new one counts for (records.Counted) and deletes the editor's draft,
+// in one synced transaction.
 func (s *Store) UpdateVisit(ctx context.Context, user string, v workflows.Visit) (workflows.Visit, error) {
 	if v.ID == "" || len(v.Date) != len(isoDate) {
 		return v, fmt.Errorf("update visit %q: no id or no date", v.ID)
@@ -37,6 +40,20 @@ func (s *Store) UpdateVisit(ctx context.Context, user string, v workflows.Visit)
 		val, err := json.Marshal(v)
 		if err != nil {
 			return fmt.Errorf("encode visit %s: %w", v.ID, err)
+		}
+		old, err := visitAt(txn, oldKey)
+		if err != nil {
+			return err
+		}
+		figures := newMonthChanges(txn)
+		if err := figures.remove(old); err != nil {
+			return err
+		}
+		if err := figures.add(v); err != nil {
+			return err
+		}
+		if err := figures.write(); err != nil {
+			return err
 		}
 		key := visitKey(v.Date, v.ID)
 		if string(oldKey) != string(key) {
@@ -58,7 +75,10 @@ func (s *Store) UpdateVisit(ctx context.Context, user string, v workflows.Visit)
 	return v, nil
 }
 
-// DeleteVisit removes a visit and leaves its tombstone (who, when, why).
+// DeleteVisit removes a visit and what it counted for in its month's
+// figures, and leaves its tombstone (who, when, why). The persons of a visit
+// whose person data retention deleted stay counted: they are no longer
+// known.
 func (s *Store) DeleteVisit(ctx context.Context, t bot.DeletedVisit) error {
 	err := s.retry(ctx, func(txn *badger.Txn) error {
 		key, err := visitKeyOf(txn, t.ID)
@@ -67,6 +87,17 @@ func (s *Store) DeleteVisit(ctx context.Context, t bot.DeletedVisit) error {
 		}
 		val, err := json.Marshal(t)
 		if err != nil {
+			return err
+		}
+		old, err := visitAt(txn, key)
+		if err != nil {
+			return err
+		}
+		figures := newMonthChanges(txn)
+		if err := figures.remove(old); err != nil {
+			return err
+		}
+		if err := figures.write(); err != nil {
 			return err
 		}
 		if err := txn.Delete(key); err != nil {
@@ -81,4 +112,22 @@ func (s *Store) DeleteVisit(ctx context.Context, t bot.DeletedVisit) error {
 		return fmt.Errorf("delete visit %s: %w", t.ID, err)
 	}
 	return nil
+}
+
+// visitAt reads the visit stored under key.
+func visitAt(txn *badger.Txn, key []byte) (workflows.Visit, error) {
+	var v workflows.Visit
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		// The index and the visit are written together; a dangling
+		// index means the database was damaged.
+		return v, fmt.Errorf("index points to missing record: %w", bot.ErrNotFound)
+	}
+	if err != nil {
+		return v, err
+	}
+	if err := item.Value(func(val []byte) error { return decodeVisit(val, &v) }); err != nil {
+		return v, fmt.Errorf("record %s: %w", key, err)
+	}
+	return v, nil
 }

@@ -59,9 +59,10 @@ func TestScheduledBackupsKeepTheNewestAndRunOnceADay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	// The visit, its index and counter, the day of the last backup, the
-	// four earlier backups' audit entries and their counter.
-	if n, err := storage.VerifyBackup(f, key); err != nil || n != 9 {
+	// The visit, its index and counter, its month's figures and the mark
+	// that those were built, the day of the last backup, the four earlier
+	// backups' audit entries and their counter.
+	if n, err := storage.VerifyBackup(f, key); err != nil || n != 11 {
 		t.Errorf("newest backup: %d records, %v", n, err)
 	}
 	n := 0

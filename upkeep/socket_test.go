@@ -41,9 +41,10 @@ func TestBackupOverTheSocket(t *testing.T) {
 		if err := upkeep.FetchBackup(ctx, dir, &b); err != nil {
 			t.Fatal(err)
 		}
-		// The visit, its index and counter, and the audit entries of the
-		// backups served before this one with their counter.
-		want := 3 + i + min(i, 1)
+		// The visit, its index and counter, its month's figures and the
+		// mark that those were built, and the audit entries of the backups
+		// served before this one with their counter.
+		want := 5 + i + min(i, 1)
 		if n, err := storage.VerifyBackup(&b, key); err != nil || n != want {
 			t.Errorf("backup %d: %d records, %v; want %d", i, n, err, want)
 		}
