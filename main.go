@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +25,7 @@ import (
 	_ "time/tzdata" // a fresh machine may have no zoneinfo; Copenhagen time must work
 
 	"beredskab/adapters/console"
+	"beredskab/adapters/mattermost"
 	"beredskab/adapters/slack"
 	"beredskab/bot"
 	"beredskab/config"
@@ -128,10 +131,11 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 	lang := fs.String("lang", os.Getenv("BEREDSKAB_LANG"), "language of the console user: da or en (env BEREDSKAB_LANG)")
 	echo := fs.Bool("echo", false, "repeat each input line as '> line', so the output is a transcript")
 	files := fs.String("files", ".", "console: folder the bot's files (report charts, Excel exports) are written to")
-	adapterName := fs.String("adapter", "console", "where the bot talks: console, or slack (tokens from SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
+	adapterName := fs.String("adapter", "console", "where the bot talks: console, slack (tokens from SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET) or mattermost (MATTERMOST_URL, MATTERMOST_TOKEN)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: beredskab [flags]            the bot on the console (one message per line)")
 		fmt.Fprintln(stderr, "       beredskab -adapter slack [flags]   the bot in Slack (see README, Slack)")
+		fmt.Fprintln(stderr, "       beredskab -adapter mattermost [flags]   the bot in Mattermost (see README, Mattermost)")
 		fmt.Fprintln(stderr, "       beredskab export [flags]     write the visits as JSON, CSV or XLSX")
 		fmt.Fprintln(stderr, "       beredskab report [--year Y | --from M --to M] [--chart F.png]   the statistics")
 		fmt.Fprintln(stderr, "       beredskab crisis-report [flags] [ID]   a crisis run as Markdown (default: the latest)")
@@ -166,8 +170,10 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, clock clo
 		err = runConsole(cfg, clock, *echo, *files, stdin, stdout, stderr, log)
 	case "slack":
 		err = runSlack(cfg, clock, stderr, log)
+	case "mattermost":
+		err = runMattermost(cfg, clock, stderr, log)
 	default:
-		fmt.Fprintf(stderr, "beredskab: unknown adapter %q (want console or slack)\n", *adapterName)
+		fmt.Fprintf(stderr, "beredskab: unknown adapter %q (want console, slack or mattermost)\n", *adapterName)
 		return 2
 	}
 	if err != nil {
@@ -240,6 +246,80 @@ func runSlack(cfg config.Config, clock clockwork.Clock, stderr io.Writer, log *s
 	}
 	defer closeBot()
 	return adapter.Run(ctx, b)
+}
+
+// runMattermost wires the bot to Mattermost and runs it until the process
+// is told to stop. The server's address and the token come from the
+// environment; the storage key must exist.
+func runMattermost(cfg config.Config, clock clockwork.Clock, stderr io.Writer, log *slog.Logger) (err error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	store, err := openStore(ctx, cfg, false, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeStore(store, &err)
+	secret, err := actionSecret(ctx, store)
+	if err != nil {
+		return err
+	}
+	adapter, err := mattermost.New(mattermost.Options{URL: os.Getenv("MATTERMOST_URL"), Token: os.Getenv("MATTERMOST_TOKEN"),
+		Listen: cfg.Mattermost.Listen, PublicURL: cfg.Mattermost.PublicURL, Teams: cfg.Mattermost.Teams,
+		Secret: secret, Cursor: store, Clock: clock, Logger: log})
+	if err != nil {
+		return err
+	}
+	// The roster may name users by username and the team channel by
+	// "team/channel": the bot works with the server's ids.
+	for i, s := range cfg.Staff {
+		if cfg.Staff[i].User, err = adapter.UserID(ctx, s.User); err != nil {
+			return err
+		}
+	}
+	if cfg.Reminders.TeamChannel, err = adapter.ChannelID(ctx, cfg.Reminders.TeamChannel); err != nil {
+		log.Warn("reminders.team_channel is not a Mattermost channel; the yearly drill cannot be posted", "err", err)
+	}
+	for i, c := range cfg.Crisis.BroadcastChannels {
+		if cfg.Crisis.BroadcastChannels[i], err = adapter.ChannelID(ctx, c); err != nil {
+			return err
+		}
+	}
+	checker := func(ctx context.Context, key string) (bool, error) {
+		id, _, _ := strings.Cut(key, "#")
+		r, err := store.Reminder(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		return adapter.Delivered(ctx, r.Channel, r.User, key)
+	}
+	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, "mattermost", checker, log)
+	if err != nil {
+		return err
+	}
+	defer closeBot()
+	return adapter.Run(ctx, b)
+}
+
+// actionSecret is the key that signs the Mattermost buttons: made once and
+// kept in the encrypted store, so buttons posted before a restart still
+// work after it.
+func actionSecret(ctx context.Context, store *storage.Store) ([]byte, error) {
+	const key = "mattermost.action-secret"
+	v, err := store.Setting(ctx, key)
+	if err != nil && !errors.Is(err, bot.ErrNotFound) {
+		return nil, fmt.Errorf("read the button signing secret: %w", err)
+	}
+	if secret, err := hex.DecodeString(v); err == nil && len(secret) >= 32 {
+		return secret, nil
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, fmt.Errorf("make the button signing secret: %w", err)
+	}
+	if err := store.SetSetting(ctx, key, hex.EncodeToString(secret)); err != nil {
+		return nil, fmt.Errorf("keep the button signing secret: %w", err)
+	}
+	return secret, nil
 }
 
 // wireBot wires the bot to its sender, the store and the reminder

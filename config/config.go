@@ -20,19 +20,20 @@ var defaultTOML string
 
 // Config is the whole configuration.
 type Config struct {
-	Language        string    `toml:"language"`
-	TimeZone        string    `toml:"timezone"`
-	Organisation    string    `toml:"organisation"`
-	DataDir         string    `toml:"data_dir"`
-	KeyFile         string    `toml:"key_file"`
-	DraftMaxAgeDays int       `toml:"draft_max_age_days"`
-	Console         Console   `toml:"console"`
-	Crisis          Crisis    `toml:"crisis"`
-	Reminders       Reminders `toml:"reminders"`
-	Slack           Slack     `toml:"slack"`
-	Retention       Retention `toml:"retention"`
-	Backup          Backup    `toml:"backup"`
-	Staff           []Staff   `toml:"staff"`
+	Language        string     `toml:"language"`
+	TimeZone        string     `toml:"timezone"`
+	Organisation    string     `toml:"organisation"`
+	DataDir         string     `toml:"data_dir"`
+	KeyFile         string     `toml:"key_file"`
+	DraftMaxAgeDays int        `toml:"draft_max_age_days"`
+	Console         Console    `toml:"console"`
+	Crisis          Crisis     `toml:"crisis"`
+	Reminders       Reminders  `toml:"reminders"`
+	Slack           Slack      `toml:"slack"`
+	Mattermost      Mattermost `toml:"mattermost"`
+	Retention       Retention  `toml:"retention"`
+	Backup          Backup     `toml:"backup"`
+	Staff           []Staff    `toml:"staff"`
 }
 
 // Slack configures the Slack adapter (started with -adapter slack). The
@@ -43,6 +44,20 @@ type Slack struct {
 	Mode string `toml:"mode"`
 	// Listen is HTTP mode's listener address.
 	Listen string `toml:"listen"`
+}
+
+// Mattermost configures the Mattermost adapter (started with -adapter
+// mattermost). The server's address and the bot's token come from the
+// environment: MATTERMOST_URL, MATTERMOST_TOKEN.
+type Mattermost struct {
+	// Listen is the bot's listener for slash commands and button presses;
+	// PublicURL is how the Mattermost server reaches it (default
+	// http://127.0.0.1:<port>, for a bot next to the server).
+	Listen    string `toml:"listen"`
+	PublicURL string `toml:"public_url"`
+	// Teams are the team names the slash commands are registered in
+	// (default: every team the bot account is a member of).
+	Teams []string `toml:"teams"`
 }
 
 // Retention configures how long person data is kept (see README,
@@ -124,7 +139,7 @@ func parse(s, name string) (Config, error) {
 	c := Config{Language: "da", TimeZone: "Europe/Copenhagen", DataDir: "data", DraftMaxAgeDays: 14,
 		Reminders: Reminders{WorkingHours: "08:00-18:00", WorkingDays: []string{"mon", "tue", "wed", "thu", "fri"},
 			DrillDate: "09-25", NudgeAfterHours: 4},
-		Slack: Slack{Mode: "socket", Listen: ":3000"}, Retention: Retention{PersonDataYears: 5}, Backup: Backup{Keep: 7}}
+		Slack: Slack{Mode: "socket", Listen: ":3000"}, Mattermost: Mattermost{Listen: ":3001"}, Retention: Retention{PersonDataYears: 5}, Backup: Backup{Keep: 7}}
 	md, err := toml.Decode(s, &c)
 	if err != nil {
 		return Config{}, fmt.Errorf("parse config %s: %w", name, err)

@@ -1,0 +1,446 @@
+package mattermost
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"beredskab/adapters/mattermost/mmtest"
+	"beredskab/bot"
+	"beredskab/storage"
+	"beredskab/workflows"
+)
+
+// live is the real bot, on in-memory storage, behind the adapter, signed in
+// to a real Mattermost server; the staff act through the server's REST API
+// as the web app would.
+type live struct {
+	t     *testing.T
+	srv   *mmtest.Server
+	team  *mmtest.Team
+	a     *Adapter
+	store *storage.Store
+	logs  *syncBuffer
+	// secret and port stay the same across bot restarts, as a deployment's
+	// would; stop stops the running bot.
+	secret []byte
+	port   int
+	stop   func() error
+	// last is the create time of the last bot post a step waited for, per
+	// channel: the next step waits for a newer one.
+	last map[string]int64
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+func startLive(t *testing.T) *live {
+	t.Helper()
+	srv := mmtest.Start(t)
+	team := srv.Setup(t)
+	store, err := storage.Open(context.Background(), storage.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	l := &live{t: t, srv: srv, team: team, store: store, logs: &syncBuffer{}, last: map[string]int64{},
+		secret: secret, port: mmtest.FreePort(t)}
+	t.Cleanup(func() {
+		l.stopBot()
+		store.Close()
+		if t.Failed() || testing.Verbose() {
+			t.Logf("bot log:\n%s", tail(l.logs.String(), 8000))
+		}
+	})
+	l.startBot()
+	return l
+}
+
+// startBot starts the bot and its adapter on the store, as a process
+// start would, and waits until its slash commands are registered.
+func (l *live) startBot() {
+	l.t.Helper()
+	log := slog.New(slog.NewTextHandler(l.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a, err := New(Options{URL: l.srv.URL, Token: l.team.BotToken, Listen: "127.0.0.1:" + strconv.Itoa(l.port),
+		Secret: l.secret, Cursor: l.store, Logger: log, Backoff: 200 * time.Millisecond, MaxTries: 30})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	roster, err := bot.NewRoster([]bot.Staff{
+		{User: l.team.Midwife.User.Id, Initials: "MK", Organisation: "CMM", Lang: workflows.Danish, Role: bot.Midwife},
+		{User: l.team.Coordinator.User.Id, Initials: "KO", Organisation: "CMM", Lang: workflows.Danish, Role: bot.Coordinator},
+	})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Copenhagen")
+	b, err := bot.New(bot.Options{Roster: roster, Store: l.store, Sender: a, Location: loc, Logger: log,
+		Clock: fixedClock{time.Date(2026, 12, 4, 9, 30, 0, 0, loc)}, Organisation: "CMM", Lang: workflows.Danish,
+		Crisis: bot.CrisisOptions{Hotline: "+45 70 20 02 33"}, Platform: "mattermost"})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, b) }()
+	l.a, l.stop = a, func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("the adapter did not stop")
+		}
+	}
+	l.eventually("the slash commands are registered", func() bool {
+		_, ok := a.commandToken(l.team.Team.Id, "crisis")
+		return ok
+	})
+}
+
+// stopBot stops the bot as a process stop would (the store stays).
+func (l *live) stopBot() {
+	if l.stop == nil {
+		return
+	}
+	if err := l.stop(); err != nil {
+		l.t.Errorf("adapter run: %v", err)
+	}
+	l.stop = nil
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+func (l *live) eventually(what string, ok func() bool, detail ...func() string) {
+	l.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			more := ""
+			for _, d := range detail {
+				more += "\n" + d()
+			}
+			l.t.Fatalf("timed out waiting until %s%s", what, more)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// dm is the member's direct channel with the bot.
+func (l *live) dm(m *mmtest.Member) string {
+	l.t.Helper()
+	c, _, err := m.Client.CreateDirectChannel(context.Background(), m.User.Id, l.team.Bot.UserId)
+	if err != nil {
+		l.t.Fatalf("open the DM with the bot: %v", err)
+	}
+	return c.Id
+}
+
+// expect waits for a post of the bot in channel, newer than the last one
+// waited for there, whose message contains want; it returns that post.
+func (l *live) expect(m *mmtest.Member, channel, want string) *model.Post {
+	l.t.Helper()
+	var found *model.Post
+	var seen []string
+	l.eventually(fmt.Sprintf("the bot posts %q", want), func() bool {
+		list, _, err := m.Client.GetPostsForChannel(context.Background(), channel, 0, 60, "", false, false)
+		if err != nil {
+			return false
+		}
+		seen = seen[:0]
+		for i := len(list.Order) - 1; i >= 0; i-- {
+			p := list.Posts[list.Order[i]]
+			if p.UserId != l.team.Bot.UserId || p.CreateAt <= l.last[channel] {
+				continue
+			}
+			seen = append(seen, p.Message)
+			if strings.Contains(p.Message, want) {
+				found = p
+				return true
+			}
+		}
+		return false
+	}, func() string { return "newer posts of the bot:\n" + strings.Join(seen, "\n---\n") })
+	l.last[channel] = found.CreateAt
+	return found
+}
+
+// say posts text in channel as m.
+func (l *live) say(m *mmtest.Member, channel, text string) {
+	l.t.Helper()
+	if _, _, err := m.Client.CreatePost(context.Background(), &model.Post{ChannelId: channel, Message: text}); err != nil {
+		l.t.Fatalf("post %q: %v", text, err)
+	}
+}
+
+// slash runs a slash command in channel as m, as the web app does (with
+// the team it is looking at, which a direct channel does not have).
+func (l *live) slash(m *mmtest.Member, channel, command string) {
+	l.t.Helper()
+	if _, _, err := m.Client.ExecuteCommandWithTeam(context.Background(), channel, l.team.Team.Id, command); err != nil {
+		l.t.Fatalf("run %q: %v", command, err)
+	}
+}
+
+// press presses the button of p whose name contains label, as m: the
+// server posts the press to the bot's listener.
+func (l *live) press(m *mmtest.Member, p *model.Post, label string) {
+	l.t.Helper()
+	for _, att := range p.Attachments() {
+		for _, act := range att.Actions {
+			if strings.Contains(act.Name, label) {
+				if _, err := m.Client.DoPostAction(context.Background(), p.Id, act.Id); err != nil {
+					l.t.Fatalf("press %q: %v", label, err)
+				}
+				return
+			}
+		}
+	}
+	l.t.Fatalf("no button %q on %q", label, p.Message)
+}
+
+// post reads a post back from the server.
+func (l *live) post(m *mmtest.Member, id string) *model.Post {
+	l.t.Helper()
+	p, _, err := m.Client.GetPost(context.Background(), id, "")
+	if err != nil {
+		l.t.Fatalf("read post %s: %v", id, err)
+	}
+	return p
+}
+
+// step is one turn of the registration: the question expected in the DM,
+// and what she does: presses a button (choose), ticks options and presses
+// next (tick), or types.
+type step struct {
+	expect string
+	do     string
+	args   []string
+}
+
+func choose(expect, label string) step          { return step{expect, "choose", []string{label}} }
+func tick(expect string, labels ...string) step { return step{expect, "tick", labels} }
+func typed(expect, text string) step            { return step{expect, "type", []string{text}} }
+
+// do carries out one step as m in the DM.
+func (l *live) do(m *mmtest.Member, dm string, s step) {
+	l.t.Helper()
+	p := l.expect(m, dm, s.expect)
+	switch s.do {
+	case "choose":
+		l.press(m, p, s.args[0])
+	case "tick":
+		for _, label := range s.args {
+			l.press(m, p, label)
+			// The post shows the tick before the next press reads it.
+			l.eventually("the tick shows", func() bool { return hasButton(l.post(m, p.Id), "☑ "+label) })
+			p = l.post(m, p.Id)
+		}
+		l.press(m, p, "Næste")
+	case "type":
+		l.say(m, dm, s.args[0])
+	}
+}
+
+func hasButton(p *model.Post, name string) bool {
+	for _, att := range p.Attachments() {
+		for _, act := range att.Actions {
+			if strings.Contains(act.Name, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// A real Mattermost server, a midwife and a coordinator acting through its
+// REST API as the web app would: a two-person visit registered in the DM by
+// typed answers and by pressing buttons (real post actions from the server
+// to the bot), with the server restarted in the middle; then /crisis start
+// in the team channel and an item checked by its button on the checklist.
+func TestRealMattermostServer(t *testing.T) {
+	l := startLive(t)
+	ctx := context.Background()
+	mw, co := l.team.Midwife, l.team.Coordinator
+	dm := l.dm(mw)
+
+	// /besog typed in the team channel: only a pointer there, the
+	// questions in the DM.
+	l.slash(mw, l.team.Channel.Id, "/besog")
+	first := []step{
+		choose("Dato for opsøgende indsats", "I går"),
+		choose("Metode", "Fysisk besøg"),
+		choose("Lokation", "Massageklinik"),
+		typed("Klinikkens adresse", "Vestergade 12, 8000 Aarhus C"),
+		choose("Årsag til besøget", "Selvhenvender"),
+		choose("Kontakt", "Kontakt"),
+		tick("Indsats på stedet", "Aflevering af mad", "Henvisning til socialfaglig medarbejder"),
+		typed("antal pakker", "2"),
+		tick("drøftet besøget"), // nothing ticked: none
+		choose("bemærkninger", "Spring over"),
+		typed("Person 1 · 1/10 Nationalitet", "thai"),
+	}
+	for _, s := range first {
+		l.do(mw, dm, s)
+	}
+	// The answered question's post keeps its text and shows the answer, with
+	// no buttons left to press twice.
+	method := l.findPost(mw, dm, "4/10 Metode")
+	if hasButton(method, "") || !strings.Contains(fmt.Sprint(method.GetProp("attachments")), "Fysisk besøg") {
+		t.Errorf("the answered Metode post still has buttons or lacks the answer: %v", method.GetProp("attachments"))
+	}
+	// The server goes away in the middle of the registration and comes
+	// back; the bot reconnects and catches up, and she goes on.
+	gender := l.expect(mw, dm, "Køn")
+	l.srv.Restart(t)
+	l.press(mw, gender, "Kvinde")
+	// Then the bot is away (stopped, as for an upgrade) while she types;
+	// started again, it catches up on what she typed and answers it: after a
+	// restart the core first offers the unfinished registration, and it goes
+	// on at the question she was at.
+	l.expect(mw, dm, "Alder")
+	l.stopBot()
+	l.say(mw, dm, "ca. 34")
+	l.startBot()
+	rest := []step{
+		choose("ikke er gjort færdig", "Fortsæt"),
+		typed("Alder", "ca. 34"),
+		choose("Er personen mødt før?", "Nej"),
+		choose("mistanke om menneskehandel", "Nej"),
+		choose("ifølge personen selv", "Nej"),
+		choose("Tydelige tegn", "Nej"),
+		choose("escort?", "Nej"),
+		choose("Escort ifølge annoncering", "Nej"),
+		choose("person mere?", "Ja"),
+		typed("Person 2 · 1/10 Nationalitet", "rumænien"),
+		choose("Køn", "Kvinde"),
+		typed("Alder", "25"),
+		choose("Er alderen skønnet?", "Nej"),
+		choose("Er personen mødt før?", "Ja"),
+		choose("mistanke om menneskehandel", "Nej"),
+		choose("ifølge personen selv", "Nej"),
+		choose("Tydelige tegn", "Nej"),
+		choose("escort?", "Ved ikke"),
+		choose("Escort ifølge annoncering", "Nej"),
+		choose("person mere?", "Nej"),
+		choose("Opsummering", "Gem"),
+	}
+	for _, s := range rest {
+		l.do(mw, dm, s)
+	}
+	l.expect(mw, dm, "Besøget er gemt som 2026-0001")
+
+	v, err := l.store.Visit(ctx, "2026-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Persons) != 2 || v.Persons[0]["nationality"].Text != "TH" || v.Persons[1]["nationality"].Text != "RO" {
+		t.Errorf("stored persons: %+v", v.Persons)
+	}
+	if got := strings.Join(v.Fields["onsite"].List, ","); got != "food_packages,social_worker_referral" {
+		t.Errorf("onsite = %q", got)
+	}
+	if v.Fields["address"].Text != "Vestergade 12, 8000 Aarhus C" || v.Date != "2026-12-03" {
+		t.Errorf("stored visit: address %q, date %q", v.Fields["address"].Text, v.Date)
+	}
+	// Nothing of the registration reached the team channel.
+	for _, p := range l.posts(co, l.team.Channel.Id) {
+		if strings.Contains(p.Message, "Vestergade") || strings.Contains(p.Message, "Nationalitet") {
+			t.Errorf("person data in the team channel: %q", p.Message)
+		}
+	}
+
+	// The coordinator starts a crisis in the team channel: the checklist is
+	// one post there, kept up to date in place.
+	ch := l.team.Channel.Id
+	l.slash(co, ch, "/crisis start COVID-19")
+	list := l.expect(co, ch, "Krise: COVID-19")
+	l.press(co, list, "✓ 1 udført")
+	l.eventually("the checklist post shows item 1 done", func() bool {
+		return strings.Contains(l.post(co, list.Id).Message, "1. ☑")
+	})
+	run, err := l.store.CurrentCrisis(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Disease != "COVID-19" {
+		t.Errorf("stored crisis %+v", run)
+	}
+	if n := strings.Count(strings.Join(messages(l.posts(co, ch)), "\n"), "Krise: COVID-19 · fase"); n != 1 {
+		t.Errorf("%d checklist posts in the channel, want one edited in place", n)
+	}
+}
+
+// pressOn waits for the post containing want (posted before or after) and
+// presses its button.
+func (l *live) pressOn(m *mmtest.Member, channel, want, label string) {
+	l.t.Helper()
+	l.press(m, l.findPost(m, channel, want), label)
+}
+
+// findPost is the newest post of the bot in channel containing want.
+func (l *live) findPost(m *mmtest.Member, channel, want string) *model.Post {
+	l.t.Helper()
+	for _, p := range l.posts(m, channel) {
+		if p.UserId == l.team.Bot.UserId && strings.Contains(p.Message, want) {
+			return p
+		}
+	}
+	l.t.Fatalf("no post %q", want)
+	return nil
+}
+
+// posts are the channel's latest posts, newest first.
+func (l *live) posts(m *mmtest.Member, channel string) []*model.Post {
+	l.t.Helper()
+	list, _, err := m.Client.GetPostsForChannel(context.Background(), channel, 0, 200, "", false, false)
+	if err != nil {
+		l.t.Fatalf("read posts: %v", err)
+	}
+	out := make([]*model.Post, len(list.Order))
+	for i, id := range list.Order {
+		out[i] = list.Posts[id]
+	}
+	return out
+}
+
+func messages(ps []*model.Post) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Message
+	}
+	return out
+}
