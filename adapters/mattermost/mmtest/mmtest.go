@@ -26,11 +26,11 @@ import (
 	"time"
 )
 
-// ServerModule and ServerVersion name the server that is built; .ci/run
-// builds the same into BinaryPath before the tests run.
+// ServerModule is the server that is built, at the version ../mmserver's
+// go.mod requires; .ci/run builds the same into BinaryPath before the tests
+// run.
 const (
 	ServerModule  = "github.com/mattermost/mattermost/server/v8"
-	ServerVersion = "v8.0.0-20251014075701-833e0125320d"
 	serverPackage = ServerModule + "/cmd/mattermost"
 )
 
@@ -54,20 +54,18 @@ type Server struct {
 }
 
 // Start builds (once; the binary is cached) and starts PostgreSQL and the
-// Mattermost server. Without PostgreSQL on the machine the test is skipped,
-// unless CI is set: there .ci/run has installed it, and a missing one is a
-// failure. With -short it is skipped.
+// Mattermost server. It is skipped with -short or BEREDSKAB_SKIP_MATTERMOST=1
+// and fails, saying what to install, when PostgreSQL is missing: .ci/run
+// installs it.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("a real Mattermost server takes a minute to start; skipped with -short")
+	if testing.Short() || os.Getenv("BEREDSKAB_SKIP_MATTERMOST") == "1" {
+		t.Skip("the real Mattermost server test is skipped (-short or BEREDSKAB_SKIP_MATTERMOST=1)")
 	}
 	pgBin, err := postgresBin()
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is needed for the real-server test: %v", err)
-		}
-		t.Skipf("PostgreSQL is not installed (%v); .ci/run installs it (Debian package postgresql)", err)
+		t.Fatalf("the real-server test needs PostgreSQL: %v. Install Debian's postgresql package "+
+			"(.ci/run does), or skip the test with BEREDSKAB_SKIP_MATTERMOST=1", err)
 	}
 	bin := Binary(t)
 	moduleDir := serverModuleDir(t)
@@ -294,8 +292,8 @@ func postgresBin() (string, error) {
 }
 
 // BinaryPath is where the built server is kept between runs:
-// BEREDSKAB_MATTERMOST_BIN, or the user's cache folder.
-func BinaryPath() (string, error) {
+// BEREDSKAB_MATTERMOST_BIN, or the user's cache folder, named by version.
+func BinaryPath(t testing.TB) (string, error) {
 	if p := os.Getenv("BEREDSKAB_MATTERMOST_BIN"); p != "" {
 		return p, nil
 	}
@@ -303,14 +301,35 @@ func BinaryPath() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(cache, "beredskab", "mattermost-"+ServerVersion), nil
+	version, err := serverVersion(t)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(cache, "beredskab", "mattermost-"+version), nil
+}
+
+// serverVersion is the server version ../mmserver's go.mod requires.
+func serverVersion(t testing.TB) (string, error) {
+	mod, err := os.ReadFile(filepath.Join(moduleDir(t), "go.mod"))
+	if err != nil {
+		return "", fmt.Errorf("read the server module's go.mod: %w", err)
+	}
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == ServerModule {
+			return f[1], nil
+		}
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == "require" && f[1] == ServerModule {
+			return f[2], nil
+		}
+	}
+	return "", fmt.Errorf("the server module's go.mod requires no %s", ServerModule)
 }
 
 // Binary is the server's program, built from ../mmserver when it is not
 // there yet (a few minutes on two cores; .ci/run builds it beforehand).
 func Binary(t testing.TB) string {
 	t.Helper()
-	path, err := BinaryPath()
+	path, err := BinaryPath(t)
 	if err != nil {
 		t.Fatal(err)
 	}
