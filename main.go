@@ -254,6 +254,9 @@ func runSlack(cfg config.Config, clock clockwork.Clock, stderr io.Writer, log *s
 func runMattermost(cfg config.Config, clock clockwork.Clock, stderr io.Writer, log *slog.Logger) (err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if os.Getenv("MATTERMOST_URL") == "" || os.Getenv("MATTERMOST_TOKEN") == "" {
+		return errors.New("the Mattermost adapter needs MATTERMOST_URL (the server's address) and MATTERMOST_TOKEN (the bot account's access token); see README, Mattermost")
+	}
 	store, err := openStore(ctx, cfg, false, log, stderr)
 	if err != nil {
 		return err

@@ -287,3 +287,26 @@ func TestGoldenCrisis(t *testing.T) {
 		}
 	}
 }
+
+// A chat adapter without its settings refuses to start and says what is
+// missing, before it touches the records.
+func TestChatAdaptersSayWhatIsMissing(t *testing.T) {
+	for _, c := range []struct {
+		adapter, want string
+	}{
+		{"mattermost", "MATTERMOST_URL"},
+		{"slack", "SLACK_BOT_TOKEN"},
+		{"teams", "unknown adapter"},
+	} {
+		t.Run(c.adapter, func(t *testing.T) {
+			for _, env := range []string{"MATTERMOST_URL", "MATTERMOST_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"} {
+				t.Setenv(env, "")
+			}
+			var out, errOut bytes.Buffer
+			code := runWith([]string{"-adapter", c.adapter, "-data", t.TempDir()}, strings.NewReader(""), &out, &errOut, clockwork.NewFakeClock())
+			if code == 0 || !strings.Contains(errOut.String(), c.want) {
+				t.Errorf("exit %d, stderr %q; want a failure naming %s", code, errOut.String(), c.want)
+			}
+		})
+	}
+}

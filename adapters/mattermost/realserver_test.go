@@ -402,6 +402,25 @@ func TestRealMattermostServer(t *testing.T) {
 	if n := strings.Count(strings.Join(messages(l.posts(co, ch)), "\n"), "Krise: COVID-19 · fase"); n != 1 {
 		t.Errorf("%d checklist posts in the channel, want one edited in place", n)
 	}
+
+	// A reminder carries its idempotency key, which the delivery check
+	// finds on the server after a crash.
+	if err := l.a.Send(ctx, bot.Reply{User: mw.User.Id, Text: "⏰ Opfølgning af 2026-0001", IdempotencyKey: "r1#1"}); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]bool{"r1#1": true, "r2#1": false} {
+		if got, err := l.a.Delivered(ctx, "", mw.User.Id, key); err != nil || got != want {
+			t.Errorf("Delivered(%s) = %v, %v; want %v", key, got, err, want)
+		}
+	}
+	// The roster may name users by username, settings channels by
+	// team/channel.
+	if id, err := l.a.UserID(ctx, "@jordemoder"); err != nil || id != mw.User.Id {
+		t.Errorf("UserID(@jordemoder) = %q, %v", id, err)
+	}
+	if id, err := l.a.ChannelID(ctx, "cmm/beredskab"); err != nil || id != ch {
+		t.Errorf("ChannelID(cmm/beredskab) = %q, %v", id, err)
+	}
 }
 
 // pressOn waits for the post containing want (posted before or after) and
