@@ -227,16 +227,7 @@ func runSlack(cfg config.Config, clock clockwork.Clock, stderr io.Writer, log *s
 		return err
 	}
 	defer closeStore(store, &err)
-	// A delivery interrupted by a crash is looked up in Slack before it is
-	// sent again. The key names its reminder ("<id>#<n>", Reminder.Key).
-	checker := func(ctx context.Context, key string) (bool, error) {
-		id, _, _ := strings.Cut(key, "#")
-		r, err := store.Reminder(ctx, id)
-		if err != nil {
-			return false, err
-		}
-		return adapter.Delivered(ctx, r.Channel, r.User, key)
-	}
+	checker := deliveryChecker(store, adapter.Delivered)
 	if !strings.HasPrefix(cfg.Reminders.TeamChannel, "C") && !strings.HasPrefix(cfg.Reminders.TeamChannel, "G") {
 		log.Warn("reminders.team_channel is not a Slack channel id (C…); the yearly drill cannot be posted", "team_channel", cfg.Reminders.TeamChannel)
 	}
@@ -287,20 +278,26 @@ func runMattermost(cfg config.Config, clock clockwork.Clock, stderr io.Writer, l
 			return err
 		}
 	}
-	checker := func(ctx context.Context, key string) (bool, error) {
-		id, _, _ := strings.Cut(key, "#")
-		r, err := store.Reminder(ctx, id)
-		if err != nil {
-			return false, err
-		}
-		return adapter.Delivered(ctx, r.Channel, r.User, key)
-	}
-	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, "mattermost", checker, log)
+	b, closeBot, err := wireBot(ctx, cfg, clock, store, adapter, "mattermost", deliveryChecker(store, adapter.Delivered), log)
 	if err != nil {
 		return err
 	}
 	defer closeBot()
 	return adapter.Run(ctx, b)
+}
+
+// deliveryChecker looks a reminder delivery interrupted by a crash up on
+// the chat platform before it is sent again. The key names its reminder
+// ("<id>#<n>", Reminder.Key).
+func deliveryChecker(store *storage.Store, delivered func(ctx context.Context, channel, user, key string) (bool, error)) reminders.DeliveryChecker {
+	return func(ctx context.Context, key string) (bool, error) {
+		id, _, _ := strings.Cut(key, "#")
+		r, err := store.Reminder(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		return delivered(ctx, r.Channel, r.User, key)
+	}
 }
 
 // actionSecret is the key that signs the Mattermost buttons: made once and

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"beredskab/adapters/internal/chat"
 )
 
 // slashCommand is one custom slash command the bot registers. Triggers are
@@ -172,7 +174,7 @@ func (a *Adapter) respond(ctx context.Context, responseURL, text string) error {
 	if !strings.HasPrefix(responseURL, strings.TrimRight(a.opt.URL, "/")+"/") {
 		return fmt.Errorf("response URL %q is not on the server", responseURL)
 	}
-	body, _ := json.Marshal(model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: cut(text, maxMessage), SkipSlackParsing: true})
+	body, _ := json.Marshal(model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: chat.Cut(text, maxMessage), SkipSlackParsing: true})
 	return a.out.Do(ctx, "respond", "post to response URL", func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 		if err != nil {

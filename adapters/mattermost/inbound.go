@@ -8,20 +8,20 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"beredskab/adapters/internal/queue"
+	"beredskab/adapters/internal/chat"
 	"beredskab/bot"
 )
 
 // inbox runs the work of acknowledged deliveries in each user's order
-// (queue.Inbox) and turns the server's deliveries into the bot's messages.
+// (chat.Inbox) and turns the server's deliveries into the bot's messages.
 type inbox struct {
-	*queue.Inbox
+	*chat.Inbox
 	a *Adapter
 	h bot.Handler
 }
 
 func (a *Adapter) newInbox(ctx context.Context, h bot.Handler) *inbox {
-	return &inbox{Inbox: queue.NewInbox(ctx, a.opt.Workers, a.opt.WorkTimeout), a: a, h: h}
+	return &inbox{Inbox: chat.NewInbox(ctx, a.opt.Workers, a.opt.WorkTimeout), a: a, h: h}
 }
 
 // handle gives one message to the bot and logs a failure (ids only).
@@ -64,7 +64,7 @@ func (in *inbox) post(p *model.Post) {
 	if !in.a.seen.First("post:" + p.Id) {
 		return
 	}
-	in.a.knowDM(p.UserId, p.ChannelId)
+	in.a.dms.Know(p.UserId, p.ChannelId)
 	in.a.begin(p)
 	in.Push(p.UserId, func(ctx context.Context) {
 		in.handle(ctx, bot.Message{User: p.UserId, Channel: p.ChannelId, Direct: true, Text: p.Message})

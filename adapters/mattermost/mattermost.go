@@ -25,7 +25,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"beredskab/adapters/internal/queue"
+	"beredskab/adapters/internal/chat"
 	"beredskab/bot"
 )
 
@@ -74,7 +74,7 @@ type Options struct {
 	// HTTPClient makes the API calls (default: one with a 30 s timeout).
 	HTTPClient *http.Client
 	// Clock paces and times the retries (default: the real clock).
-	Clock  queue.Clock
+	Clock  chat.Clock
 	Logger *slog.Logger
 	// MaxTries bounds the tries of one API call (default 10) and Backoff is
 	// the first wait after a failure (default 1 s, doubling up to 30 s):
@@ -98,16 +98,15 @@ type Adapter struct {
 	opt  Options
 	api  *model.Client4
 	log  *slog.Logger
-	out  *queue.Outbox
-	seen *queue.Seen
+	out  *chat.Outbox
+	seen *chat.Seen
 	sign signer
+
+	// dms are the bot's direct channels, created once per user.
+	dms *chat.Directs
 
 	mu sync.Mutex
 	me *model.User
-	// dms maps a user id to the bot's direct channel with her; dmUser the
-	// other way.
-	dms    map[string]string
-	dmUser map[string]string
 	// tokens are the slash commands' tokens, by trigger, as the server gave
 	// them when they were registered.
 	tokens map[string]string
@@ -177,17 +176,17 @@ func New(opt Options) (*Adapter, error) {
 	api := model.NewAPIv4Client(opt.URL)
 	api.HTTPClient = opt.HTTPClient
 	api.SetToken(opt.Token)
-	return &Adapter{
+	a := &Adapter{
 		opt: opt, api: api, log: opt.Logger,
-		out: &queue.Outbox{Clock: opt.Clock, MaxTries: opt.MaxTries, FirstBackoff: opt.Backoff, MaxBackoff: 30 * time.Second,
+		out: &chat.Outbox{Clock: opt.Clock, MaxTries: opt.MaxTries, FirstBackoff: opt.Backoff, MaxBackoff: 30 * time.Second,
 			Retry: retry, Log: opt.Logger},
-		seen:     queue.NewSeen(opt.Remember),
+		seen:     chat.NewSeen(opt.Remember),
 		sign:     signer{key: opt.Secret, clock: opt.Clock, maxAge: opt.ActionMaxAge},
-		dms:      map[string]string{},
-		dmUser:   map[string]string{},
 		tokens:   map[string]string{},
 		inFlight: map[string]int64{},
-	}, nil
+	}
+	a.dms = &chat.Directs{Open: a.openDM}
+	return a, nil
 }
 
 // statusError is a failed API call with the HTTP status the server
@@ -215,7 +214,7 @@ func retry(err error) (time.Duration, bool) {
 		}
 		return 0, false
 	}
-	return 0, queue.NetworkFailure(err)
+	return 0, chat.NetworkFailure(err)
 }
 
 // call runs one API call in channel's lane, with the answer's status kept
@@ -380,7 +379,7 @@ func (a *Adapter) SendFile(ctx context.Context, r bot.Reply, name string, data [
 	if err != nil {
 		return err
 	}
-	p := &model.Post{ChannelId: channel, Message: cut(r.Text, maxMessage), FileIds: ids}
+	p := &model.Post{ChannelId: channel, Message: chat.Cut(r.Text, maxMessage), FileIds: ids}
 	_, err = a.create(ctx, p)
 	return err
 }
@@ -430,27 +429,16 @@ func (a *Adapter) create(ctx context.Context, p *model.Post) (string, error) {
 // target is the channel a reply goes to: its own, or the user's direct
 // channel.
 func (a *Adapter) target(ctx context.Context, r bot.Reply) (string, error) {
-	if r.Channel != "" {
-		return r.Channel, nil
-	}
-	if r.User == "" {
-		return "", errors.New("mattermost: a reply needs a channel or a user")
-	}
-	return a.dm(ctx, r.User)
+	return a.dms.Target(ctx, r.Channel, r.User)
 }
 
-// dm returns the bot's direct channel with user, creating it once.
-func (a *Adapter) dm(ctx context.Context, user string) (string, error) {
-	a.mu.Lock()
-	ch, ok := a.dms[user]
-	a.mu.Unlock()
-	if ok {
-		return ch, nil
-	}
+// openDM opens (or finds) the bot's direct channel with user.
+func (a *Adapter) openDM(ctx context.Context, user string) (string, error) {
 	me := a.Me()
 	if me == nil {
 		return "", errors.New("mattermost: not signed in yet")
 	}
+	var ch string
 	err := a.call(ctx, "dm:"+user, "create direct channel", func(ctx context.Context) (*model.Response, error) {
 		c, resp, err := a.api.CreateDirectChannel(ctx, me.Id, user)
 		if err == nil {
@@ -458,34 +446,17 @@ func (a *Adapter) dm(ctx context.Context, user string) (string, error) {
 		}
 		return resp, err
 	})
-	if err != nil {
-		return "", fmt.Errorf("open direct channel with %s: %w", user, err)
-	}
-	a.knowDM(user, ch)
-	return ch, nil
-}
-
-func (a *Adapter) knowDM(user, channel string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.dms[user], a.dmUser[channel] = channel, user
+	return ch, err
 }
 
 // isBotDM reports whether channel is the bot's direct channel with user:
 // the only place where she may type person data.
 func (a *Adapter) isBotDM(ctx context.Context, channel, user string) bool {
-	a.mu.Lock()
-	known, ok := a.dmUser[channel]
-	a.mu.Unlock()
-	if ok {
-		return known == user
-	}
-	dm, err := a.dm(ctx, user)
+	ok, err := a.dms.IsWith(ctx, channel, user)
 	if err != nil {
 		a.log.Warn("could not tell whether a channel is the bot's direct channel", "user", user, "channel", channel, "err", err)
-		return false
 	}
-	return dm == channel
+	return ok
 }
 
 func firstNonEmpty(s ...string) string {

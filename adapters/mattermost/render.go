@@ -8,6 +8,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"beredskab/adapters/internal/chat"
 	"beredskab/bot"
 	"beredskab/workflows"
 )
@@ -30,7 +31,7 @@ const (
 // when it is longer than a post takes), the buttons on the last one. live
 // marks a post the bot keeps up to date itself (the crisis checklist).
 func (a *Adapter) render(r bot.Reply, channel string, live bool) []*model.Post {
-	chunks := splitText(strings.TrimRight(r.Text, "\n"), maxMessage)
+	chunks := chat.Split(strings.TrimRight(r.Text, "\n"), maxMessage)
 	posts := make([]*model.Post, len(chunks))
 	for i, c := range chunks {
 		posts[i] = &model.Post{ChannelId: channel, Message: c}
@@ -46,7 +47,7 @@ func (a *Adapter) render(r bot.Reply, channel string, live bool) []*model.Post {
 func (a *Adapter) renderOne(r bot.Reply, channel string, live bool) *model.Post {
 	text := strings.TrimRight(r.Text, "\n")
 	if utf8.RuneCountInString(text) > maxMessage {
-		text = cut(text, maxMessage-1) + "…"
+		text = chat.Cut(text, maxMessage-1) + "…"
 	}
 	return a.render(bot.Reply{Text: text, Options: r.Options, Multi: r.Multi, Keywords: r.Keywords, Actions: r.Actions, User: r.User},
 		channel, live)[0]
@@ -125,7 +126,7 @@ func (a *Adapter) button(n int, name, style string, p press) *model.PostAction {
 // answered is the attachment a question's post keeps once answered: the
 // answer in place of the buttons, so nothing stale can be pressed again.
 func answered(answer string) []*model.MessageAttachment {
-	return []*model.MessageAttachment{{Text: "→ **" + cut(answer, 1000) + "**"}}
+	return []*model.MessageAttachment{{Text: "→ **" + chat.Cut(answer, 1000) + "**"}}
 }
 
 func pairs(opts []workflows.Option) [][2]string {
@@ -139,34 +140,7 @@ func pairs(opts []workflows.Option) [][2]string {
 // label is a button's text within its limit.
 func label(s string) string {
 	if utf8.RuneCountInString(s) > maxLabel {
-		return cut(s, maxLabel-1) + "…"
-	}
-	return s
-}
-
-// splitText cuts s into pieces of at most n characters, preferring line
-// breaks; it always returns at least one piece.
-func splitText(s string, n int) []string {
-	var out []string
-	for utf8.RuneCountInString(s) > n {
-		head := cut(s, n)
-		if i := strings.LastIndexByte(head, '\n'); i > 0 {
-			head = head[:i]
-		}
-		out = append(out, head)
-		s = strings.TrimPrefix(s[len(head):], "\n")
-	}
-	return append(out, s)
-}
-
-// cut returns at most n characters of s.
-func cut(s string, n int) string {
-	i := 0
-	for k := range s {
-		if i == n {
-			return s[:k]
-		}
-		i++
+		return chat.Cut(s, maxLabel-1) + "…"
 	}
 	return s
 }

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"time"
 
-	"beredskab/adapters/internal/queue"
+	"beredskab/adapters/internal/chat"
 )
 
 // press is what a button means, carried in its integration context and
@@ -52,7 +52,7 @@ func (p press) answersOnce() bool {
 // signer signs and verifies button contexts with HMAC-SHA256.
 type signer struct {
 	key    []byte
-	clock  queue.Clock
+	clock  chat.Clock
 	maxAge time.Duration
 }
 

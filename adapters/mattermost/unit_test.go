@@ -170,7 +170,7 @@ func newUnit(t *testing.T) *unit {
 		t.Fatal(err)
 	}
 	a.tokens = map[string]string{teamID + "/crisis": "crisis-token"}
-	a.knowDM(midwifeID, dmID)
+	a.dms.Know(midwifeID, dmID)
 	u := &unit{a: a, api: api, rec: &recorder{}, clock: clock}
 	u.in = a.newInbox(t.Context(), u.rec)
 	u.web = httptest.NewServer(a.httpHandler(u.in))

@@ -7,20 +7,20 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
-	"beredskab/adapters/internal/queue"
+	"beredskab/adapters/internal/chat"
 	"beredskab/bot"
 )
 
 // inbox runs the work of acknowledged deliveries in each user's order
-// (queue.Inbox) and turns Slack's deliveries into the bot's messages.
+// (chat.Inbox) and turns Slack's deliveries into the bot's messages.
 type inbox struct {
-	*queue.Inbox
+	*chat.Inbox
 	a *Adapter
 	h bot.Handler
 }
 
 func (a *Adapter) newInbox(ctx context.Context, h bot.Handler) *inbox {
-	return &inbox{Inbox: queue.NewInbox(ctx, a.opt.Workers, a.opt.WorkTimeout), a: a, h: h}
+	return &inbox{Inbox: chat.NewInbox(ctx, a.opt.Workers, a.opt.WorkTimeout), a: a, h: h}
 }
 
 func (in *inbox) push(user string, work func(context.Context)) { in.Push(user, work) }
@@ -58,7 +58,7 @@ func (in *inbox) event(eventID string, inner any) {
 		in.a.log.Info("slack event repeated; dropped", "event", eventID, "user", m.User)
 		return
 	}
-	in.a.knowDM(m.User, m.Channel)
+	in.a.dms.Know(m.User, m.Channel)
 	text := unescape(m.Text)
 	in.push(m.User, func(ctx context.Context) {
 		in.handle(ctx, bot.Message{User: m.User, Channel: m.Channel, Direct: true, Text: text})

@@ -6,12 +6,12 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"beredskab/adapters/internal/queue"
+	"beredskab/adapters/internal/chat"
 )
 
 // Clock is the time the outgoing queue paces and waits by. The real one is
 // clockwork's; tests pass one that jumps ahead instead of sleeping.
-type Clock = queue.Clock
+type Clock = chat.Clock
 
 // retry says which failed Web API calls are tried again: a 429 after its
 // Retry-After, a network failure, a 5xx, or a Slack error that says it was
@@ -30,7 +30,7 @@ func retryable(err error) bool {
 	if errors.As(err, &r) && r.Retryable() {
 		return true
 	}
-	if queue.NetworkFailure(err) {
+	if chat.NetworkFailure(err) {
 		return true
 	}
 	var se slackapi.SlackErrorResponse

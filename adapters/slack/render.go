@@ -7,6 +7,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"beredskab/adapters/internal/chat"
 	"beredskab/bot"
 	"beredskab/workflows"
 )
@@ -84,7 +85,7 @@ func renderOne(r bot.Reply, live bool) message {
 	if room := maxBlocks - len(controls); len(sections) > room {
 		sections = sections[:room]
 		last := sections[room-1].(*slackapi.SectionBlock)
-		last.Text.Text = cut(last.Text.Text, maxSectionText-1) + "…"
+		last.Text.Text = chat.Cut(last.Text.Text, maxSectionText-1) + "…"
 	}
 	return message{text: fallback(sections), blocks: append(sections, controls...)}
 }
@@ -93,43 +94,13 @@ func renderOne(r bot.Reply, live bool) message {
 // characters, at line ends where it can.
 func textSections(text string) []slackapi.Block {
 	var out []slackapi.Block
-	for _, chunk := range splitText(escape(strings.TrimRight(text, "\n")), maxSectionText) {
+	for _, chunk := range chat.Split(escape(strings.TrimRight(text, "\n")), maxSectionText) {
 		if strings.TrimSpace(chunk) == "" {
 			continue
 		}
 		out = append(out, slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, chunk, false, false), nil, nil))
 	}
 	return out
-}
-
-// splitText cuts s into pieces of at most n characters, preferring line
-// breaks.
-func splitText(s string, n int) []string {
-	var out []string
-	for utf8.RuneCountInString(s) > n {
-		head := cut(s, n)
-		if i := strings.LastIndexByte(head, '\n'); i > 0 {
-			head = head[:i]
-		}
-		out = append(out, head)
-		s = strings.TrimPrefix(s[len(head):], "\n")
-	}
-	return append(out, s)
-}
-
-// cut returns at most n characters of s.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for k := range s {
-		if i == n {
-			return s[:k]
-		}
-		i++
-	}
-	return s
 }
 
 // escape makes text safe as Slack mrkdwn: &, < and > are control
@@ -151,7 +122,7 @@ func fallback(sections []slackapi.Block) string {
 			parts = append(parts, s.Text.Text)
 		}
 	}
-	return cut(strings.Join(parts, "\n"), maxFallback)
+	return chat.Cut(strings.Join(parts, "\n"), maxFallback)
 }
 
 // renderControls are the actions blocks of a reply: its options (buttons,
@@ -217,7 +188,7 @@ func option(o workflows.Option) *slackapi.OptionBlockObject {
 // plain is a plain text object within the label limit.
 func plain(s string) *slackapi.TextBlockObject {
 	if utf8.RuneCountInString(s) > maxLabel {
-		s = cut(s, maxLabel-1) + "…"
+		s = chat.Cut(s, maxLabel-1) + "…"
 	}
 	return slackapi.NewTextBlockObject(slackapi.PlainTextType, s, true, false)
 }
@@ -246,5 +217,5 @@ func answered(pressed []slackapi.Block, answer string) []slackapi.Block {
 	if len(out) >= maxBlocks {
 		out = out[:maxBlocks-1]
 	}
-	return append(out, slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType, "→ *"+escape(cut(answer, maxSectionText-10))+"*", false, false)))
+	return append(out, slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType, "→ *"+escape(chat.Cut(answer, maxSectionText-10))+"*", false, false)))
 }

@@ -16,13 +16,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 	slackapi "github.com/slack-go/slack"
 
-	"beredskab/adapters/internal/queue"
+	"beredskab/adapters/internal/chat"
 	"beredskab/bot"
 )
 
@@ -86,14 +85,11 @@ type Adapter struct {
 	opt  Options
 	api  *slackapi.Client
 	log  *slog.Logger
-	out  *queue.Outbox
-	seen *queue.Seen
-
-	mu sync.Mutex
-	// dms maps a user to the bot's direct conversation with her
-	// (conversations.open is asked once per user); dmUser the other way.
-	dms    map[string]string
-	dmUser map[string]string
+	out  *chat.Outbox
+	seen *chat.Seen
+	// dms are the bot's direct conversations (conversations.open is asked
+	// once per user).
+	dms *chat.Directs
 }
 
 var (
@@ -154,16 +150,16 @@ func New(opt Options) (*Adapter, error) {
 	if opt.HTTPClient != nil {
 		apiOpts = append(apiOpts, slackapi.OptionHTTPClient(opt.HTTPClient))
 	}
-	return &Adapter{
+	a := &Adapter{
 		opt: opt,
 		api: slackapi.New(opt.BotToken, apiOpts...),
 		log: opt.Logger,
-		out: &queue.Outbox{Clock: opt.Clock, Every: opt.ChannelPace, Burst: opt.Burst, MaxTries: opt.MaxTries,
+		out: &chat.Outbox{Clock: opt.Clock, Every: opt.ChannelPace, Burst: opt.Burst, MaxTries: opt.MaxTries,
 			FirstBackoff: opt.Backoff, MaxBackoff: time.Minute, Retry: retry, Log: opt.Logger},
-		seen:   queue.NewSeen(opt.Remember),
-		dms:    map[string]string{},
-		dmUser: map[string]string{},
-	}, nil
+		seen: chat.NewSeen(opt.Remember),
+	}
+	a.dms = &chat.Directs{Open: a.openDM}
+	return a, nil
 }
 
 // Run delivers everything Slack sends to h until ctx ends, then waits for
@@ -272,23 +268,12 @@ func (a *Adapter) update(ctx context.Context, channel, ts string, opts []slackap
 // target is the channel a reply goes to: its own, or the user's direct
 // conversation.
 func (a *Adapter) target(ctx context.Context, r bot.Reply) (string, error) {
-	if r.Channel != "" {
-		return r.Channel, nil
-	}
-	if r.User == "" {
-		return "", errors.New("slack: a reply needs a channel or a user")
-	}
-	return a.dm(ctx, r.User)
+	return a.dms.Target(ctx, r.Channel, r.User)
 }
 
-// dm returns the bot's direct conversation with user, opening it once.
-func (a *Adapter) dm(ctx context.Context, user string) (string, error) {
-	a.mu.Lock()
-	ch, ok := a.dms[user]
-	a.mu.Unlock()
-	if ok {
-		return ch, nil
-	}
+// openDM opens the bot's direct conversation with user (conversations.open).
+func (a *Adapter) openDM(ctx context.Context, user string) (string, error) {
+	var ch string
 	err := a.out.Do(ctx, "open:"+user, "conversations.open", func(ctx context.Context) error {
 		c, _, _, err := a.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{user}})
 		if err == nil {
@@ -296,17 +281,7 @@ func (a *Adapter) dm(ctx context.Context, user string) (string, error) {
 		}
 		return err
 	})
-	if err != nil {
-		return "", fmt.Errorf("open direct conversation with %s: %w", user, err)
-	}
-	a.knowDM(user, ch)
-	return ch, nil
-}
-
-func (a *Adapter) knowDM(user, channel string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.dms[user], a.dmUser[channel] = channel, user
+	return ch, err
 }
 
 // isDM reports whether channel is a direct conversation (Slack's ids of
@@ -320,10 +295,9 @@ func (a *Adapter) isBotDM(ctx context.Context, channel, user string) bool {
 	if !a.isDM(channel) {
 		return false
 	}
-	dm, err := a.dm(ctx, user)
+	ok, err := a.dms.IsWith(ctx, channel, user)
 	if err != nil {
 		a.log.Warn("could not tell whether a conversation is the bot's own", "user", user, "channel", channel, "err", err)
-		return false
 	}
-	return dm == channel
+	return ok
 }
