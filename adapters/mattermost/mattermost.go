@@ -279,9 +279,18 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	}
 	in := a.newInbox(ctx, h)
 	defer in.Wait()
+	// A listener that cannot start (its port taken) stops the websocket
+	// too: a bot that cannot hear its slash commands and buttons must not
+	// look alive.
+	events, stop := context.WithCancel(ctx)
+	defer stop()
 	listening := make(chan error, 1)
-	go func() { listening <- a.serveHTTP(ctx, in) }()
-	a.readEvents(ctx, in)
+	go func() {
+		err := a.serveHTTP(ctx, in)
+		stop()
+		listening <- err
+	}()
+	a.readEvents(events, in)
 	return <-listening
 }
 

@@ -70,6 +70,9 @@ func newFakeAPI(t *testing.T) (*fakeAPI, *httptest.Server) {
 	mux.HandleFunc("GET /api/v4/users/me", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, &model.User{Id: botID, Username: "beredskab", IsBot: true})
 	})
+	mux.HandleFunc("GET /api/v4/users/{id}/teams", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, []*model.Team{})
+	})
 	mux.HandleFunc("POST /api/v4/channels/direct", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, &model.Channel{Id: dmID, Type: model.ChannelTypeDirect})
 	})
@@ -478,5 +481,28 @@ func TestRender(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A bot whose listener cannot start (its port is taken) stops with the
+// reason instead of reading the websocket deaf to commands and buttons.
+func TestRunStopsWhenTheListenerCannotStart(t *testing.T) {
+	_, srv := newFakeAPI(t)
+	taken := httptest.NewServer(http.NotFoundHandler())
+	defer taken.Close()
+	a, err := New(Options{URL: srv.URL, Token: "token", Secret: []byte(strings.Repeat("k", 32)),
+		Listen: strings.TrimPrefix(taken.URL, "http://"), Teams: []string{}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(t.Context(), &recorder{}) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "listener") {
+			t.Errorf("Run = %v, want the listener's failure", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run went on without its listener")
 	}
 }
