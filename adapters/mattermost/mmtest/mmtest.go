@@ -39,18 +39,20 @@ type Server struct {
 	// URL is the server's address, http://127.0.0.1:<port>.
 	URL string
 
-	t      testing.TB
-	dir    string // everything the server and the database write
-	bin    string
-	work   string // the server's working folder: i18n, templates, fonts, client
-	env    []string
-	pgBin  string
-	pgData string
-	pgPort int
-	cmd    *exec.Cmd
-	exited chan struct{}
-	logMu  sync.Mutex
-	log    *bytes.Buffer
+	t        testing.TB
+	dir      string // everything the server and the database write
+	bin      string
+	work     string // the server's working folder: i18n, templates, fonts, client
+	env      []string
+	pgBin    string
+	pgCred   *syscall.Credential
+	pgPort   int
+	pg       *exec.Cmd
+	pgExited chan struct{}
+	cmd      *exec.Cmd
+	exited   chan struct{}
+	logMu    sync.Mutex
+	log      *bytes.Buffer
 }
 
 // Start builds (once; the binary is cached) and starts PostgreSQL and the
@@ -160,7 +162,7 @@ func (s *Server) startServer(t testing.TB) {
 	cmd := exec.Command(s.bin, "server", "--config", filepath.Join(s.dir, "config.json"))
 	cmd.Dir, cmd.Env = s.work, s.env
 	cmd.Stdout, cmd.Stderr = &lockedWriter{mu: &s.logMu, buf: s.log}, &lockedWriter{mu: &s.logMu, buf: s.log}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start mattermost: %v", err)
 	}
@@ -216,8 +218,14 @@ func (s *Server) tail() string {
 
 func (s *Server) cleanup() {
 	s.stopServer()
-	if s.pgData != "" {
-		_ = s.asPostgres(filepath.Join(s.pgBin, "pg_ctl"), "-D", s.pgData, "-m", "immediate", "-w", "stop").Run()
+	if s.pg != nil {
+		_ = s.pg.Process.Signal(syscall.SIGQUIT) // immediate shutdown
+		select {
+		case <-s.pgExited:
+		case <-time.After(20 * time.Second):
+			_ = s.pg.Process.Kill()
+			<-s.pgExited
+		}
 	}
 	if s.t.Failed() {
 		s.t.Logf("mattermost log:\n%s", s.tail())
@@ -226,52 +234,82 @@ func (s *Server) cleanup() {
 }
 
 // startPostgres makes a cluster in the temporary folder and starts it on a
-// free loopback port, with a database for the server.
+// free loopback port, with a database for the server. PostgreSQL runs as a
+// child of the test (not daemonized by pg_ctl), killed with it even when
+// the test binary dies without cleaning up.
 func (s *Server) startPostgres(t testing.TB) {
 	t.Helper()
 	pg := filepath.Join(s.dir, "pg")
 	if err := os.MkdirAll(pg, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ownedByPostgres(pg); err != nil {
+	cred, err := postgresUser()
+	if err != nil {
 		t.Fatal(err)
 	}
+	if cred != nil {
+		if err := os.Chown(pg, int(cred.Uid), int(cred.Gid)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.pgCred = cred
 	data := filepath.Join(pg, "data")
-	if out, err := s.asPostgres(filepath.Join(s.pgBin, "initdb"), "-D", data, "-A", "trust", "-U", "mmuser", "-E", "UTF8").CombinedOutput(); err != nil {
+	if out, err := s.pgCommand("initdb", "-D", data, "-A", "trust", "-U", "mmuser", "-E", "UTF8").CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
-	s.pgData = data
 	s.pgPort = freePort(t)
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", s.pgPort, pg)
-	if out, err := s.asPostgres(filepath.Join(s.pgBin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(pg, "log"), "-w", "start").CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(pg, "log"))
-		t.Fatalf("start postgresql: %v\n%s\n%s", err, out, log)
+	cmd := s.pgCommand("postgres", "-D", data, "-p", strconv.Itoa(s.pgPort), "-k", pg,
+		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	cmd.Stdout, cmd.Stderr = &lockedWriter{mu: &s.logMu, buf: s.log}, &lockedWriter{mu: &s.logMu, buf: s.log}
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start postgresql: %v", err)
 	}
-	if out, err := s.asPostgres(filepath.Join(s.pgBin, "createdb"), "-h", "127.0.0.1", "-p", strconv.Itoa(s.pgPort), "-U", "mmuser", "mattermost").CombinedOutput(); err != nil {
-		t.Fatalf("createdb: %v\n%s", err, out)
+	s.pg, s.pgExited = cmd, make(chan struct{})
+	go func() { _ = cmd.Wait(); close(s.pgExited) }()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		out, err := s.pgCommand("createdb", "-h", "127.0.0.1", "-p", strconv.Itoa(s.pgPort), "-U", "mmuser", "mattermost").CombinedOutput()
+		if err == nil {
+			return
+		}
+		select {
+		case <-s.pgExited:
+			t.Fatalf("postgresql exited while starting:\n%s", s.tail())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("createdb: %v\n%s\n%s", err, out, s.tail())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-// asPostgres runs a PostgreSQL program, as the postgres user when the
-// tests run as root (PostgreSQL refuses to run as root).
-func (s *Server) asPostgres(name string, args ...string) *exec.Cmd {
-	if os.Geteuid() == 0 {
-		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
+// pgCommand runs a PostgreSQL program from the server programs' folder, as
+// the postgres user when the tests run as root (PostgreSQL refuses root).
+func (s *Server) pgCommand(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(s.pgBin, name), args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if s.pgCred != nil {
+		cmd.SysProcAttr.Credential = s.pgCred
+		cmd.Dir = "/" // root's working folder may be closed to postgres
 	}
-	return exec.Command(name, args...)
+	return cmd
 }
 
-func (s *Server) ownedByPostgres(dir string) error {
+// postgresUser is the postgres user to run PostgreSQL as when the tests
+// run as root; nil otherwise.
+func postgresUser() (*syscall.Credential, error) {
 	if os.Geteuid() != 0 {
-		return nil
+		return nil, nil
 	}
 	u, err := user.Lookup("postgres")
 	if err != nil {
-		return fmt.Errorf("running as root, PostgreSQL needs the postgres user: %w", err)
+		return nil, fmt.Errorf("running as root, PostgreSQL needs the postgres user (Debian's package makes it): %w", err)
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	return os.Chown(dir, uid, gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 // postgresBin finds the folder of PostgreSQL's server programs (Debian's
