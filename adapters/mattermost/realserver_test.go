@@ -35,9 +35,8 @@ type live struct {
 	secret []byte
 	port   int
 	stop   func() error
-	// last is the create time of the last bot post a step waited for, per
-	// channel: the next step waits for a newer one.
-	last map[string]int64
+	// The staff's side: acting through the REST API, waiting for posts.
+	*mmtest.Session
 }
 
 type syncBuffer struct {
@@ -71,8 +70,8 @@ func startLive(t *testing.T) *live {
 	}
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	l := &live{t: t, srv: srv, team: team, store: store, logs: &syncBuffer{}, last: map[string]int64{},
-		secret: secret, port: mmtest.FreePort(t)}
+	l := &live{t: t, srv: srv, team: team, store: store, logs: &syncBuffer{},
+		secret: secret, port: mmtest.FreePort(t), Session: mmtest.NewSession(t, team)}
 	t.Cleanup(func() {
 		l.stopBot()
 		store.Close()
@@ -120,7 +119,7 @@ func (l *live) startBot() {
 			return fmt.Errorf("the adapter did not stop")
 		}
 	}
-	l.eventually("the slash commands are registered", func() bool {
+	l.Eventually("the slash commands are registered", func() bool {
 		_, ok := a.commandToken(l.team.Team.Id, "crisis")
 		return ok
 	})
@@ -144,104 +143,6 @@ func tail(s string, n int) string {
 	return s
 }
 
-func (l *live) eventually(what string, ok func() bool, detail ...func() string) {
-	l.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			more := ""
-			for _, d := range detail {
-				more += "\n" + d()
-			}
-			l.t.Fatalf("timed out waiting until %s%s", what, more)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// dm is the member's direct channel with the bot.
-func (l *live) dm(m *mmtest.Member) string {
-	l.t.Helper()
-	c, _, err := m.Client.CreateDirectChannel(context.Background(), m.User.Id, l.team.Bot.UserId)
-	if err != nil {
-		l.t.Fatalf("open the DM with the bot: %v", err)
-	}
-	return c.Id
-}
-
-// expect waits for a post of the bot in channel, newer than the last one
-// waited for there, whose message contains want; it returns that post.
-func (l *live) expect(m *mmtest.Member, channel, want string) *model.Post {
-	l.t.Helper()
-	var found *model.Post
-	var seen []string
-	l.eventually(fmt.Sprintf("the bot posts %q", want), func() bool {
-		list, _, err := m.Client.GetPostsForChannel(context.Background(), channel, 0, 60, "", false, false)
-		if err != nil {
-			return false
-		}
-		seen = seen[:0]
-		for i := len(list.Order) - 1; i >= 0; i-- {
-			p := list.Posts[list.Order[i]]
-			if p.UserId != l.team.Bot.UserId || p.CreateAt <= l.last[channel] {
-				continue
-			}
-			seen = append(seen, p.Message)
-			if strings.Contains(p.Message, want) {
-				found = p
-				return true
-			}
-		}
-		return false
-	}, func() string { return "newer posts of the bot:\n" + strings.Join(seen, "\n---\n") })
-	l.last[channel] = found.CreateAt
-	return found
-}
-
-// say posts text in channel as m.
-func (l *live) say(m *mmtest.Member, channel, text string) {
-	l.t.Helper()
-	if _, _, err := m.Client.CreatePost(context.Background(), &model.Post{ChannelId: channel, Message: text}); err != nil {
-		l.t.Fatalf("post %q: %v", text, err)
-	}
-}
-
-// slash runs a slash command in channel as m, as the web app does (with
-// the team it is looking at, which a direct channel does not have).
-func (l *live) slash(m *mmtest.Member, channel, command string) {
-	l.t.Helper()
-	if _, _, err := m.Client.ExecuteCommandWithTeam(context.Background(), channel, l.team.Team.Id, command); err != nil {
-		l.t.Fatalf("run %q: %v", command, err)
-	}
-}
-
-// press presses the button of p whose name contains label, as m: the
-// server posts the press to the bot's listener.
-func (l *live) press(m *mmtest.Member, p *model.Post, label string) {
-	l.t.Helper()
-	for _, att := range p.Attachments() {
-		for _, act := range att.Actions {
-			if strings.Contains(act.Name, label) {
-				if _, err := m.Client.DoPostAction(context.Background(), p.Id, act.Id); err != nil {
-					l.t.Fatalf("press %q: %v", label, err)
-				}
-				return
-			}
-		}
-	}
-	l.t.Fatalf("no button %q on %q", label, p.Message)
-}
-
-// post reads a post back from the server.
-func (l *live) post(m *mmtest.Member, id string) *model.Post {
-	l.t.Helper()
-	p, _, err := m.Client.GetPost(context.Background(), id, "")
-	if err != nil {
-		l.t.Fatalf("read post %s: %v", id, err)
-	}
-	return p
-}
-
 // step is one turn of the registration: the question expected in the DM,
 // and what she does: presses a button (choose), ticks options and presses
 // next (tick), or types.
@@ -258,32 +159,21 @@ func typed(expect, text string) step            { return step{expect, "type", []
 // do carries out one step as m in the DM.
 func (l *live) do(m *mmtest.Member, dm string, s step) {
 	l.t.Helper()
-	p := l.expect(m, dm, s.expect)
+	p := l.Expect(m, dm, s.expect)
 	switch s.do {
 	case "choose":
-		l.press(m, p, s.args[0])
+		l.Press(m, p, s.args[0])
 	case "tick":
 		for _, label := range s.args {
-			l.press(m, p, label)
+			l.Press(m, p, label)
 			// The post shows the tick before the next press reads it.
-			l.eventually("the tick shows", func() bool { return hasButton(l.post(m, p.Id), "☑ "+label) })
-			p = l.post(m, p.Id)
+			l.Eventually("the tick shows", func() bool { return mmtest.HasButton(l.Post(m, p.Id), "☑ "+label) })
+			p = l.Post(m, p.Id)
 		}
-		l.press(m, p, "Næste")
+		l.Press(m, p, "Næste")
 	case "type":
-		l.say(m, dm, s.args[0])
+		l.Say(m, dm, s.args[0])
 	}
-}
-
-func hasButton(p *model.Post, name string) bool {
-	for _, att := range p.Attachments() {
-		for _, act := range att.Actions {
-			if strings.Contains(act.Name, name) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // A real Mattermost server, a midwife and a coordinator acting through its
@@ -295,11 +185,11 @@ func TestRealMattermostServer(t *testing.T) {
 	l := startLive(t)
 	ctx := context.Background()
 	mw, co := l.team.Midwife, l.team.Coordinator
-	dm := l.dm(mw)
+	dm := l.DM(mw)
 
 	// /besog typed in the team channel: only a pointer there, the
 	// questions in the DM.
-	l.slash(mw, l.team.Channel.Id, "/besog")
+	l.Slash(mw, l.team.Channel.Id, "/besog")
 	first := []step{
 		choose("Dato for opsøgende indsats", "I går"),
 		choose("Metode", "Fysisk besøg"),
@@ -318,22 +208,22 @@ func TestRealMattermostServer(t *testing.T) {
 	}
 	// The answered question's post keeps its text and shows the answer, with
 	// no buttons left to press twice.
-	method := l.findPost(mw, dm, "4/10 Metode")
-	if hasButton(method, "") || !strings.Contains(fmt.Sprint(method.GetProp("attachments")), "Fysisk besøg") {
+	method := l.FindPost(mw, dm, "4/10 Metode")
+	if mmtest.HasButton(method, "") || !strings.Contains(fmt.Sprint(method.GetProp("attachments")), "Fysisk besøg") {
 		t.Errorf("the answered Metode post still has buttons or lacks the answer: %v", method.GetProp("attachments"))
 	}
 	// The server goes away in the middle of the registration and comes
 	// back; the bot reconnects and catches up, and she goes on.
-	gender := l.expect(mw, dm, "Køn")
+	gender := l.Expect(mw, dm, "Køn")
 	l.srv.Restart(t)
-	l.press(mw, gender, "Kvinde")
+	l.Press(mw, gender, "Kvinde")
 	// Then the bot is away (stopped, as for an upgrade) while she types;
 	// started again, it catches up on what she typed and answers it: after a
 	// restart the core first offers the unfinished registration, and it goes
 	// on at the question she was at.
-	l.expect(mw, dm, "Alder")
+	l.Expect(mw, dm, "Alder")
 	l.stopBot()
-	l.say(mw, dm, "ca. 34")
+	l.Say(mw, dm, "ca. 34")
 	l.startBot()
 	rest := []step{
 		choose("ikke er gjort færdig", "Fortsæt"),
@@ -361,7 +251,7 @@ func TestRealMattermostServer(t *testing.T) {
 	for _, s := range rest {
 		l.do(mw, dm, s)
 	}
-	l.expect(mw, dm, "Besøget er gemt som 2026-0001")
+	l.Expect(mw, dm, "Besøget er gemt som 2026-0001")
 
 	v, err := l.store.Visit(ctx, "2026-0001")
 	if err != nil {
@@ -377,7 +267,7 @@ func TestRealMattermostServer(t *testing.T) {
 		t.Errorf("stored visit: address %q, date %q", v.Fields["address"].Text, v.Date)
 	}
 	// Nothing of the registration reached the team channel.
-	for _, p := range l.posts(co, l.team.Channel.Id) {
+	for _, p := range l.Posts(co, l.team.Channel.Id) {
 		if strings.Contains(p.Message, "Vestergade") || strings.Contains(p.Message, "Nationalitet") {
 			t.Errorf("person data in the team channel: %q", p.Message)
 		}
@@ -386,11 +276,11 @@ func TestRealMattermostServer(t *testing.T) {
 	// The coordinator starts a crisis in the team channel: the checklist is
 	// one post there, kept up to date in place.
 	ch := l.team.Channel.Id
-	l.slash(co, ch, "/crisis start COVID-19")
-	list := l.expect(co, ch, "Krise: COVID-19")
-	l.press(co, list, "✓ 1 udført")
-	l.eventually("the checklist post shows item 1 done", func() bool {
-		return strings.Contains(l.post(co, list.Id).Message, "1. ☑")
+	l.Slash(co, ch, "/crisis start COVID-19")
+	list := l.Expect(co, ch, "Krise: COVID-19")
+	l.Press(co, list, "✓ 1 udført")
+	l.Eventually("the checklist post shows item 1 done", func() bool {
+		return strings.Contains(l.Post(co, list.Id).Message, "1. ☑")
 	})
 	run, err := l.store.CurrentCrisis(ctx)
 	if err != nil {
@@ -399,7 +289,7 @@ func TestRealMattermostServer(t *testing.T) {
 	if run.Disease != "COVID-19" {
 		t.Errorf("stored crisis %+v", run)
 	}
-	if n := strings.Count(strings.Join(messages(l.posts(co, ch)), "\n"), "Krise: COVID-19 · fase"); n != 1 {
+	if n := strings.Count(strings.Join(messages(l.Posts(co, ch)), "\n"), "Krise: COVID-19 · fase"); n != 1 {
 		t.Errorf("%d checklist posts in the channel, want one edited in place", n)
 	}
 
@@ -421,39 +311,6 @@ func TestRealMattermostServer(t *testing.T) {
 	if id, err := l.a.ChannelID(ctx, "cmm/beredskab"); err != nil || id != ch {
 		t.Errorf("ChannelID(cmm/beredskab) = %q, %v", id, err)
 	}
-}
-
-// pressOn waits for the post containing want (posted before or after) and
-// presses its button.
-func (l *live) pressOn(m *mmtest.Member, channel, want, label string) {
-	l.t.Helper()
-	l.press(m, l.findPost(m, channel, want), label)
-}
-
-// findPost is the newest post of the bot in channel containing want.
-func (l *live) findPost(m *mmtest.Member, channel, want string) *model.Post {
-	l.t.Helper()
-	for _, p := range l.posts(m, channel) {
-		if p.UserId == l.team.Bot.UserId && strings.Contains(p.Message, want) {
-			return p
-		}
-	}
-	l.t.Fatalf("no post %q", want)
-	return nil
-}
-
-// posts are the channel's latest posts, newest first.
-func (l *live) posts(m *mmtest.Member, channel string) []*model.Post {
-	l.t.Helper()
-	list, _, err := m.Client.GetPostsForChannel(context.Background(), channel, 0, 200, "", false, false)
-	if err != nil {
-		l.t.Fatalf("read posts: %v", err)
-	}
-	out := make([]*model.Post, len(list.Order))
-	for i, id := range list.Order {
-		out[i] = list.Posts[id]
-	}
-	return out
 }
 
 func messages(ps []*model.Post) []string {
