@@ -169,4 +169,3 @@ func (s *Session) Posts(m *Member, channel string) []*model.Post {
 	}
 	return out
 }
-
