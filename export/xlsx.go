@@ -3,7 +3,6 @@ package export
 import (
 	"archive/zip"
 	"cmp"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"beredskab/workflows"
@@ -46,10 +46,14 @@ var flagLabels = map[string]string{
 // so memory does not grow with the number of visits.
 func XLSX(w io.Writer, reg *workflows.Registration, visits iter.Seq2[workflows.Visit, error]) (err error) {
 	f := excelize.NewFile()
-	// Deflate at its fastest: the sheets are repetitive XML, so the file
-	// grows little, and compressing is a third of the export's time at the
-	// default level.
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+	// Deflate at its fastest, with klauspost/compress (already with us
+	// through Badger), which at that level takes about half the time of the
+	// standard library's: the sheets are repetitive XML, so the file grows
+	// little, and the workbook is compressed after the last row, when
+	// nothing else runs beside it. The zip goes straight to w: excelize
+	// would build the whole file in a buffer of its own and copy it over,
+	// which holds the file in memory twice.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		zw := zip.NewWriter(w)
 		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(out, flate.BestSpeed)
@@ -105,34 +109,58 @@ func XLSX(w io.Writer, reg *workflows.Registration, visits iter.Seq2[workflows.V
 			return fmt.Errorf("xlsx export: finish sheet %s: %w", s.sw.Sheet, err)
 		}
 	}
-	if err := f.Write(w); err != nil {
+	var own countingWriter
+	if err := f.Write(&own); err != nil {
 		return fmt.Errorf("write xlsx export: %w", err)
+	}
+	if own.n != 0 {
+		return fmt.Errorf("write xlsx export: excelize wrote %d bytes past the zip writer", own.n)
 	}
 	return nil
 }
 
-// writeRows reads the visits and builds their rows here, while two
-// goroutines write the rows into the visits and persons sheets: each
-// StreamWriter is used by one goroutine only, and only the visits sheet's
-// dates touch the shared workbook. On two cores this takes the cell writing
-// off the reading and decoding of the visits.
+// countingWriter counts what is written to it and keeps none.
+type countingWriter struct{ n int }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
+
+// writeRows reads the visits here and hands each to two goroutines, one
+// building and writing the rows of the visits sheet, the other those of
+// the persons sheet: each StreamWriter is used by one goroutine only, only
+// the visits sheet's dates touch the shared workbook, and each goroutine
+// notes the countries it met in a set of its own. On two cores this
+// shares the building and writing of the cells (most of an export's work)
+// with the reading and decoding of the visits. The channels are short, so
+// memory stays at a few hundred visits however many are exported.
 func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *sheet) error {
-	vrows, prows := make(chan []any, 256), make(chan []any, 256)
+	const queue = 256
 	var (
 		wg     sync.WaitGroup
 		failed atomic.Bool
 		werrs  [2]error
+		chans  = [2]chan workflows.Visit{make(chan workflows.Visit, queue), make(chan workflows.Visit, queue)}
+		cells  = [2]*cellMaker{x.cellMaker(), x.cellMaker()}
 	)
 	for i, job := range []struct {
 		s    *sheet
-		rows chan []any
-	}{{vs, vrows}, {ps, prows}} {
+		rows func(c *cellMaker, v workflows.Visit, add func([]any) error) error
+	}{
+		{vs, func(c *cellMaker, v workflows.Visit, add func([]any) error) error { return add(c.visitRow(v)) }},
+		{ps, func(c *cellMaker, v workflows.Visit, add func([]any) error) error {
+			for n, p := range v.Persons {
+				if err := add(c.personRow(v.ID, n, p)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	} {
 		wg.Go(func() {
-			for row := range job.rows {
+			for v := range chans[i] {
 				if werrs[i] != nil {
 					continue // drain, so the reader never blocks
 				}
-				if err := job.s.add(row); err != nil {
+				if err := job.rows(cells[i], v, job.s.add); err != nil {
 					werrs[i] = fmt.Errorf("xlsx sheet %s row %d: %w", job.s.sw.Sheet, job.s.row, err)
 					failed.Store(true)
 				}
@@ -148,14 +176,17 @@ func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *
 		if failed.Load() {
 			break
 		}
-		vrows <- x.visitRow(v)
-		for i, p := range v.Persons {
-			prows <- x.personRow(v.ID, i, p)
+		chans[0] <- v
+		chans[1] <- v
+	}
+	close(chans[0])
+	close(chans[1])
+	wg.Wait()
+	for _, c := range cells {
+		for code := range c.countries {
+			x.countries[code] = true
 		}
 	}
-	close(vrows)
-	close(prows)
-	wg.Wait()
 	return errors.Join(rerr, werrs[0], werrs[1])
 }
 
@@ -236,7 +267,40 @@ func (x *xlsxExport) personHeader() []string {
 	return h
 }
 
-func (x *xlsxExport) visitRow(v workflows.Visit) []any {
+// cellMaker builds the rows of one sheet, in one goroutine: it notes the
+// countries met and keeps the Danish names of those it has looked up.
+type cellMaker struct {
+	x         *xlsxExport
+	countries map[string]bool
+	names     map[string]string
+	visitQs   []*workflows.Question
+	personQs  []*workflows.Question
+}
+
+func (x *xlsxExport) cellMaker() *cellMaker {
+	c := &cellMaker{x: x, countries: map[string]bool{}, names: map[string]string{}}
+	for _, id := range x.reg.VisitColumns() {
+		q, _ := x.reg.Visit.Question(id)
+		c.visitQs = append(c.visitQs, q)
+	}
+	for _, id := range x.reg.PersonColumns() {
+		q, _ := x.reg.Person.Question(id)
+		c.personQs = append(c.personQs, q)
+	}
+	return c
+}
+
+// question is the question of a field, from the columns in the order
+// VisitFields and PersonFields give them.
+func question(qs []*workflows.Question, i int, f *workflows.Form, id string) *workflows.Question {
+	if i < len(qs) && qs[i].ID == id {
+		return qs[i]
+	}
+	q, _ := f.Question(id)
+	return q
+}
+
+func (c *cellMaker) visitRow(v workflows.Visit) []any {
 	var cid, cname any
 	if v.Crisis != nil {
 		cid, cname = v.Crisis.ID, neutralise(v.Crisis.Disease)
@@ -245,26 +309,28 @@ func (x *xlsxExport) visitRow(v workflows.Visit) []any {
 	for i, fl := range v.Flags {
 		flags[i] = cmp.Or(flagLabels[fl], fl)
 	}
-	row := []any{v.ID, cid, cname, nilIfEmpty(strings.Join(flags, "; "))}
-	for _, fd := range x.reg.VisitFields(v) {
-		q, _ := x.reg.Visit.Question(fd.ID)
-		row = append(row, x.value(q, fd.Value))
+	fields := c.x.reg.VisitFields(v)
+	row := make([]any, 0, len(visitHead)+len(fields))
+	row = append(row, v.ID, cid, cname, nilIfEmpty(strings.Join(flags, "; ")))
+	for i, fd := range fields {
+		row = append(row, c.value(question(c.visitQs, i, c.x.reg.Visit, fd.ID), fd.Value))
 	}
 	return row
 }
 
-func (x *xlsxExport) personRow(visit string, i int, p workflows.Answers) []any {
-	row := []any{visit, i + 1}
-	for _, fd := range x.reg.PersonFields(p) {
-		q, _ := x.reg.Person.Question(fd.ID)
-		row = append(row, x.value(q, fd.Value))
+func (c *cellMaker) personRow(visit string, i int, p workflows.Answers) []any {
+	fields := c.x.reg.PersonFields(p)
+	row := make([]any, 0, len(personHead)+len(fields))
+	row = append(row, visit, i+1)
+	for j, fd := range fields {
+		row = append(row, c.value(question(c.personQs, j, c.x.reg.Person, fd.ID), fd.Value))
 	}
 	return row
 }
 
 // value is a field's cell: a choice's Danish label, a country's Danish name,
 // a date, a number, or text made safe.
-func (x *xlsxExport) value(q *workflows.Question, v any) any {
+func (c *cellMaker) value(q *workflows.Question, v any) any {
 	switch val := v.(type) {
 	case nil:
 		return nil
@@ -293,11 +359,16 @@ func (x *xlsxExport) value(q *workflows.Question, v any) any {
 		switch q.Kind {
 		case workflows.Date:
 			if t, err := time.Parse("2006-01-02", val); err == nil {
-				return excelize.Cell{StyleID: x.dateStyle, Value: t}
+				return excelize.Cell{StyleID: c.x.dateStyle, Value: t}
 			}
 		case workflows.Country:
-			x.countries[val] = true
-			return workflows.CountryName(val, workflows.Danish)
+			name, ok := c.names[val]
+			if !ok {
+				c.countries[val] = true
+				name = workflows.CountryName(val, workflows.Danish)
+				c.names[val] = name
+			}
+			return name
 		case workflows.SingleChoice, workflows.YesNo:
 			return choiceLabel(q, val)
 		}

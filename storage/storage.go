@@ -425,6 +425,7 @@ func (s *Store) Visits(ctx context.Context, from, to string) iter.Seq2[workflows
 				return
 			}
 		}
+		d := newScanDecoder()
 		scan(ctx, s.db, []byte(visitPrefix), []byte(visitPrefix+from),
 			func(key string) (bool, bool) {
 				// key is visit/<date>/<id>; Seek already skipped dates < from.
@@ -439,7 +440,7 @@ func (s *Store) Visits(ctx context.Context, from, to string) iter.Seq2[workflows
 			},
 			func(key string, val []byte) (workflows.Visit, error) {
 				var v workflows.Visit
-				if err := decodeVisit(val, &v); err != nil {
+				if err := d.decode(val, &v); err != nil {
 					return v, fmt.Errorf("list visits: record %s: %w", key, err)
 				}
 				return v, nil
@@ -465,6 +466,11 @@ func scan[T any](
 	err := db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = prefix
+		// Every value here is far below Badger's ValueThreshold (1 MiB),
+		// so it lies in the key's table block, which the iterator has read
+		// already; prefetching would copy each value once more in a
+		// goroutine of its own.
+		opts.PrefetchValues = false
 		it := txn.NewIterator(opts)
 		defer it.Close()
 		for it.Seek(seek); it.Valid(); it.Next() {

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -19,7 +20,20 @@ import (
 // json.Unmarshal gives (TestDecodeVisitAgreesWithEncodingJSON and
 // FuzzDecodeVisit check this).
 func decodeVisit(val []byte, v *workflows.Visit) error {
-	d := visitDecoder{buf: val}
+	var d visitDecoder
+	return d.decode(val, v)
+}
+
+// newScanDecoder decodes the visits of a scan, sharing their short strings.
+func newScanDecoder() *visitDecoder {
+	return &visitDecoder{strings: make(map[string]string, 256)}
+}
+
+// decode is decodeVisit with the strings of the visits d decoded before:
+// field ids and choice ids repeat in every visit, and a scan of many
+// visits shares them rather than allocating each again.
+func (d *visitDecoder) decode(val []byte, v *workflows.Visit) error {
+	d.buf, d.pos = val, 0
 	if err := d.visit(v); err == nil {
 		return nil
 	}
@@ -33,6 +47,31 @@ var errSlowPath = errors.New("not on the fast path")
 type visitDecoder struct {
 	buf []byte
 	pos int
+	// strings holds the short strings met so far, up to maxStrings; nil
+	// shares none (one visit is decoded).
+	strings map[string]string
+}
+
+// Strings up to maxStringLen bytes are shared, at most maxStrings of them:
+// ids and choices, not the free text.
+const (
+	maxStringLen = 32
+	maxStrings   = 4096
+)
+
+// text is the string of b, shared when it is short.
+func (d *visitDecoder) text(b []byte) string {
+	if d.strings == nil || len(b) > maxStringLen {
+		return string(b)
+	}
+	if s, ok := d.strings[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.strings) < maxStrings {
+		d.strings[s] = s
+	}
+	return s
 }
 
 func (d *visitDecoder) ws() {
@@ -71,26 +110,46 @@ func (d *visitDecoder) rawString() ([]byte, bool, error) {
 		return nil, false, errSlowPath
 	}
 	start := d.pos
-	plain, ascii := true, true
+	end := bytes.IndexByte(d.buf[start+1:], '"')
+	if end < 0 {
+		return nil, false, errSlowPath
+	}
+	end += start + 1
+	if bytes.IndexByte(d.buf[start+1:end], '\\') >= 0 {
+		return d.escapedString(start)
+	}
+	d.pos = end + 1
+	tok := d.buf[start:d.pos]
+	for _, c := range tok[1 : len(tok)-1] {
+		if c < 0x20 || c >= utf8.RuneSelf {
+			return tok, c >= 0x20 && utf8.Valid(tok) && !hasControl(tok), nil
+		}
+	}
+	return tok, true, nil
+}
+
+// escapedString finds the end of a string token with escapes in it, which
+// encoding/json reads.
+func (d *visitDecoder) escapedString(start int) ([]byte, bool, error) {
 	for i := start + 1; i < len(d.buf); i++ {
-		switch c := d.buf[i]; {
-		case c == '"':
+		switch d.buf[i] {
+		case '"':
 			d.pos = i + 1
-			tok := d.buf[start:d.pos]
-			if !ascii && plain {
-				plain = utf8.Valid(tok)
-			}
-			return tok, plain, nil
-		case c == '\\':
-			plain = false
+			return d.buf[start:d.pos], false, nil
+		case '\\':
 			i++ // the escaped byte cannot end the string
-		case c < 0x20:
-			plain = false
-		case c >= utf8.RuneSelf:
-			ascii = false
 		}
 	}
 	return nil, false, errSlowPath
+}
+
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *visitDecoder) str() (string, error) {
@@ -99,7 +158,7 @@ func (d *visitDecoder) str() (string, error) {
 		return "", err
 	}
 	if plain {
-		return string(tok[1 : len(tok)-1]), nil
+		return d.text(tok[1 : len(tok)-1]), nil
 	}
 	var s string
 	if err := json.Unmarshal(tok, &s); err != nil {
@@ -217,7 +276,7 @@ func (d *visitDecoder) array(elem func() error) error {
 	}
 }
 
-func (d *visitDecoder) strings() ([]string, error) {
+func (d *visitDecoder) list() ([]string, error) {
 	out := []string{}
 	err := d.array(func() error {
 		s, err := d.str()
@@ -270,7 +329,7 @@ func (d *visitDecoder) visit(v *workflows.Visit) error {
 			}
 		case "flags":
 			if err = got.once(6); err == nil {
-				v.Flags, err = d.strings()
+				v.Flags, err = d.list()
 			}
 		case "fields":
 			if err = got.once(7); err == nil {
@@ -331,14 +390,16 @@ func (d *visitDecoder) crisis() (*workflows.CrisisRef, error) {
 }
 
 func (d *visitDecoder) answers() (workflows.Answers, error) {
-	a := make(workflows.Answers, 16)
+	// Room for 14 answers fills a map of 16 slots, which holds a person's
+	// answers and most visits' without growing; a larger hint doubles it.
+	a := make(workflows.Answers, 14)
 	err := d.object(func(key []byte) error {
-		if _, dup := a[string(key)]; dup {
+		n := len(a)
+		x, err := d.answer()
+		a[d.text(key)] = x
+		if len(a) == n { // a repeated key
 			return errSlowPath
 		}
-		k := string(key)
-		x, err := d.answer()
-		a[k] = x
 		return err
 	})
 	return a, err
@@ -356,7 +417,7 @@ func (d *visitDecoder) answer() (workflows.Answer, error) {
 			}
 		case "list":
 			if err = got.once(1); err == nil {
-				x.List, err = d.strings()
+				x.List, err = d.list()
 			}
 		case "number":
 			if err = got.once(2); err == nil {

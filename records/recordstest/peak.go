@@ -3,6 +3,7 @@ package recordstest
 import (
 	"bufio"
 	"os"
+	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -57,10 +58,28 @@ func HeapPeak(interval time.Duration) (stop func() uint64) {
 	}
 }
 
-// PeakRSS is the process's peak resident memory so far in bytes (VmHWM on
-// Linux; 0 where the kernel does not tell). It covers the whole test
-// binary, so run one benchmark per process to read it for that one.
-func PeakRSS() uint64 {
+// ResetPeakRSS starts PeakRSS afresh from the memory resident now (Linux:
+// it writes 5 to /proc/self/clear_refs), after the memory the runtime
+// holds free is handed back, so a benchmark's setup does not count. It
+// reports whether the kernel took it; where it did not, PeakRSS covers
+// the whole process.
+func ResetPeakRSS() bool {
+	debug.FreeOSMemory()
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+}
+
+// PeakRSS is the process's peak resident memory in bytes since the start or
+// the last ResetPeakRSS (VmHWM on Linux; 0 where the kernel does not tell).
+// It covers the whole test binary: memory mapped files of the store that
+// were read count, as they are resident.
+func PeakRSS() uint64 { return procStatus("VmHWM:") }
+
+// RSS is the process's resident memory now in bytes (VmRSS on Linux; 0
+// where the kernel does not tell): what a benchmark starts from.
+func RSS() uint64 { return procStatus("VmRSS:") }
+
+// procStatus reads a size in kB from /proc/self/status, in bytes.
+func procStatus(field string) uint64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -68,7 +87,7 @@ func PeakRSS() uint64 {
 	defer f.Close()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(s.Text(), field); ok {
 			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			if err != nil {
 				return 0
