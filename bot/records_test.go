@@ -255,6 +255,45 @@ func TestStatisticsStayRightAfterRetention(t *testing.T) {
 	}
 }
 
+// visitsOnly hides the store's month figures, so the statistics count its
+// visits instead.
+type visitsOnly struct{ bot.VisitStore }
+
+// The report read from the store's month figures is the report counted
+// from its visits, after edits that move a visit to another month and
+// change its answers and persons, and after a deletion.
+func TestStatisticsFromTheStoredFiguresEqualTheCountedVisits(t *testing.T) {
+	_, s := newRecordsBot(t, &recorder{}, &bytes.Buffer{})
+	ctx := t.Context()
+	v, err := s.Visit(ctx, "2026-0002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Date = "2026-03-01"
+	v.Fields["date"] = workflows.Answer{Text: v.Date}
+	v.Fields["method"] = workflows.Answer{Text: "sms"}
+	v.Persons = append(v.Persons, workflows.Answers{"nationality": {Text: "VN"}, "gender": {Text: "woman"}})
+	if _, err := s.UpdateVisit(ctx, "co", v); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteVisit(ctx, bot.DeletedVisit{ID: "2026-0003", Date: "2026-02-03", By: "co", At: time.Now(), Reason: "dobbelt"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []records.Period{records.Year(2026), {From: "2025-12", To: "2026-02"}, records.Year(2025)} {
+		stored, err := bot.Statistics(ctx, s, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counted, err := bot.Statistics(ctx, visitsOnly{s}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := stored.Markdown(workflows.English), counted.Markdown(workflows.English); a != b {
+			t.Errorf("%v from the stored figures:\n%s\nwant, counted from the visits:\n%s", p, a, b)
+		}
+	}
+}
+
 // failingFiles is a platform whose file upload fails.
 type failingFiles struct{ recorder }
 
