@@ -124,7 +124,7 @@ type countingWriter struct{ n int }
 
 func (c *countingWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
 
-// writeRows reads the visits here and hands them to two goroutines, one
+// writeRows reads the visits here and hands each to two goroutines, one
 // building and writing the rows of the visits sheet, the other those of
 // the persons sheet: each StreamWriter is used by one goroutine only, only
 // the visits sheet's dates touch the shared workbook, and each goroutine
@@ -133,14 +133,12 @@ func (c *countingWriter) Write(p []byte) (int, error) { c.n += len(p); return le
 // with the reading and decoding of the visits. The channels are short, so
 // memory stays at a few hundred visits however many are exported.
 func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *sheet) error {
-	// Visits go over in batches: a channel operation and a goroutine
-	// switch for each visit cost as much as building its cells.
-	const batch, queue = 64, 4
+	const queue = 256
 	var (
 		wg     sync.WaitGroup
 		failed atomic.Bool
 		werrs  [2]error
-		chans  = [2]chan []workflows.Visit{make(chan []workflows.Visit, queue), make(chan []workflows.Visit, queue)}
+		chans  = [2]chan workflows.Visit{make(chan workflows.Visit, queue), make(chan workflows.Visit, queue)}
 		cells  = [2]*cellMaker{x.cellMaker(), x.cellMaker()}
 	)
 	for i, job := range []struct {
@@ -158,27 +156,18 @@ func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *
 		}},
 	} {
 		wg.Go(func() {
-			for vb := range chans[i] {
-				for _, v := range vb {
-					if werrs[i] != nil {
-						break // drain, so the reader never blocks
-					}
-					if err := job.rows(cells[i], v, job.s.add); err != nil {
-						werrs[i] = fmt.Errorf("xlsx sheet %s row %d: %w", job.s.sw.Sheet, job.s.row, err)
-						failed.Store(true)
-					}
+			for v := range chans[i] {
+				if werrs[i] != nil {
+					continue // drain, so the reader never blocks
+				}
+				if err := job.rows(cells[i], v, job.s.add); err != nil {
+					werrs[i] = fmt.Errorf("xlsx sheet %s row %d: %w", job.s.sw.Sheet, job.s.row, err)
+					failed.Store(true)
 				}
 			}
 		})
 	}
-	send := func(vb []workflows.Visit) {
-		if len(vb) > 0 {
-			chans[0] <- vb // both goroutines only read the visits
-			chans[1] <- vb
-		}
-	}
 	var rerr error
-	vb := make([]workflows.Visit, 0, batch)
 	for v, err := range visits {
 		if err != nil {
 			rerr = fmt.Errorf("read visits for export: %w", err)
@@ -187,13 +176,8 @@ func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *
 		if failed.Load() {
 			break
 		}
-		if vb = append(vb, v); len(vb) == batch {
-			send(vb)
-			vb = make([]workflows.Visit, 0, batch)
-		}
-	}
-	if rerr == nil && !failed.Load() {
-		send(vb)
+		chans[0] <- v
+		chans[1] <- v
 	}
 	close(chans[0])
 	close(chans[1])
