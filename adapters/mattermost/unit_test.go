@@ -60,7 +60,7 @@ type fakeAPI struct {
 	calls int
 }
 
-func newFakeAPI(t *testing.T) (*fakeAPI, *httptest.Server) {
+func newFakeAPI(t testing.TB) (*fakeAPI, *httptest.Server) {
 	f := &fakeAPI{posts: map[string]*model.Post{}}
 	mux := http.NewServeMux()
 	writeJSON := func(w http.ResponseWriter, v any) {
@@ -160,7 +160,9 @@ type unit struct {
 	clock *jumpClock
 }
 
-func newUnit(t *testing.T) *unit {
+func newUnit(t *testing.T) *unit { return newUnitB(t) }
+
+func newUnitB(t testing.TB) *unit {
 	t.Helper()
 	api, srv := newFakeAPI(t)
 	clock := &jumpClock{now: time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC)}
