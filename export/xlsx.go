@@ -2,6 +2,7 @@ package export
 
 import (
 	"archive/zip"
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,82 +43,167 @@ var flagLabels = map[string]string{
 // header row and as values, and sheet Koder with the canonical ids behind
 // every header and value (the ids of the JSON and CSV exports). Dates are
 // Excel dates, numbers numbers; text that a spreadsheet would run as a
-// formula is neutralised as in the CSV export. The rows are streamed
-// (excelize's StreamWriter, which spills to temporary files above 16 MB),
-// so memory does not grow with the number of visits.
-func XLSX(w io.Writer, reg *workflows.Registration, visits iter.Seq2[workflows.Visit, error]) (err error) {
+// formula is neutralised as in the CSV export. The workbook is excelize's;
+// the rows of the two large sheets are streamed into it as compressed XML
+// (rowSheet), so memory does not grow with the number of visits.
+func XLSX(w io.Writer, reg *workflows.Registration, visits iter.Seq2[workflows.Visit, error]) error {
+	x := &xlsxExport{reg: reg, countries: map[string]bool{}}
+	// The frame: the workbook with the header rows alone, whose sheet XML
+	// the rows are written into.
+	frame, err := x.workbook(nil)
+	if err != nil {
+		return err
+	}
+	sheets := make([]*rowSheet, 2)
+	defer func() {
+		for _, s := range sheets {
+			s.close()
+		}
+	}()
+	for i, spec := range []struct {
+		name    string
+		columns int
+	}{{SheetVisits, len(x.visitHeader())}, {SheetPersons, len(x.personHeader())}} {
+		xml, err := zipEntry(frame.zip, sheetPath(i))
+		if err != nil {
+			return err
+		}
+		if sheets[i], err = newRowSheet(spec.name, xml, spec.columns, frame.dateStyle); err != nil {
+			return err
+		}
+	}
+	x.dateStyle = frame.dateStyle
+	if err := writeRows(visits, x, sheets[0], sheets[1]); err != nil {
+		return err
+	}
+	for _, s := range sheets {
+		if err := s.finish(); err != nil {
+			return err
+		}
+	}
+	// The workbook again, now with the ids sheet, which names the countries
+	// met; its two large sheets are replaced by the rows.
+	book, err := x.workbook(x.idRows())
+	if err != nil {
+		return err
+	}
+	if book.dateStyle != frame.dateStyle {
+		return fmt.Errorf("xlsx export: the date style moved from %d to %d", frame.dateStyle, book.dateStyle)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(book.zip), int64(len(book.zip)))
+	if err != nil {
+		return fmt.Errorf("xlsx export: read the workbook: %w", err)
+	}
+	zw := zip.NewWriter(w)
+	for _, e := range zr.File {
+		switch e.Name {
+		case sheetPath(0):
+			err = sheets[0].copyTo(zw, e.Name)
+		case sheetPath(1):
+			err = sheets[1].copyTo(zw, e.Name)
+		default:
+			err = zw.Copy(e)
+		}
+		if err != nil {
+			return fmt.Errorf("write xlsx export: %s: %w", e.Name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("write xlsx export: %w", err)
+	}
+	return nil
+}
+
+// sheetPath is where excelize keeps the i-th sheet (from 0) in the zip.
+func sheetPath(i int) string { return "xl/worksheets/sheet" + strconv.Itoa(i+1) + ".xml" }
+
+// zipEntry is one file of a zip held in memory.
+func zipEntry(data []byte, name string) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("xlsx export: read the frame: %w", err)
+	}
+	for _, e := range zr.File {
+		if e.Name == name {
+			r, err := e.Open()
+			if err != nil {
+				return nil, fmt.Errorf("xlsx export: %s: %w", name, err)
+			}
+			defer r.Close()
+			return io.ReadAll(r)
+		}
+	}
+	return nil, fmt.Errorf("xlsx export: excelize wrote no %s", name)
+}
+
+// builtBook is a small workbook written by excelize, and the style id of
+// its dates.
+type builtBook struct {
+	zip       []byte
+	dateStyle int
+}
+
+// workbook is the workbook with the header rows of the two large sheets
+// and the ids sheet's rows, written by excelize (Deflate at its fastest,
+// with klauspost/compress).
+func (x *xlsxExport) workbook(idRows [][]any) (builtBook, error) {
 	f := excelize.NewFile()
-	// Deflate at its fastest, with klauspost/compress (already with us
-	// through Badger), which at that level takes about half the time of the
-	// standard library's: the sheets are repetitive XML, so the file grows
-	// little, and the workbook is compressed after the last row, when
-	// nothing else runs beside it. The zip goes straight to w: excelize
-	// would build the whole file in a buffer of its own and copy it over,
-	// which holds the file in memory twice.
+	defer f.Close()
+	var buf bytes.Buffer
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(w)
+		zw := zip.NewWriter(&buf)
 		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(out, flate.BestSpeed)
 		})
 		return zw
 	})
-	defer func() {
-		if cerr := f.Close(); cerr != nil && err == nil { // removes the temporary files
-			err = fmt.Errorf("close xlsx export: %w", cerr)
-		}
-	}()
 	if err := f.SetSheetName("Sheet1", SheetVisits); err != nil {
-		return fmt.Errorf("xlsx export: %w", err)
+		return builtBook{}, fmt.Errorf("xlsx export: %w", err)
 	}
 	for _, s := range []string{SheetPersons, SheetIDs} {
 		if _, err := f.NewSheet(s); err != nil {
-			return fmt.Errorf("xlsx export: add sheet %s: %w", s, err)
+			return builtBook{}, fmt.Errorf("xlsx export: add sheet %s: %w", s, err)
 		}
 	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
-		return fmt.Errorf("xlsx export: %w", err)
+		return builtBook{}, fmt.Errorf("xlsx export: %w", err)
 	}
 	dateFmt := "yyyy-mm-dd"
 	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
 	if err != nil {
-		return fmt.Errorf("xlsx export: %w", err)
+		return builtBook{}, fmt.Errorf("xlsx export: %w", err)
 	}
-	x := &xlsxExport{reg: reg, dateStyle: dateStyle, countries: map[string]bool{}}
-
-	vs, err := newSheet(f, SheetVisits, bold, x.visitHeader())
-	if err != nil {
-		return err
-	}
-	ps, err := newSheet(f, SheetPersons, bold, x.personHeader())
-	if err != nil {
-		return err
-	}
-	if err := writeRows(visits, x, vs, ps); err != nil {
-		return err
-	}
-	ids, err := newSheet(f, SheetIDs, bold, idsHeader)
-	if err != nil {
-		return err
-	}
-	for _, row := range x.idRows() {
-		if err := ids.add(row); err != nil {
-			return fmt.Errorf("xlsx ids sheet: %w", err)
+	var sheets []*sheet
+	for _, h := range []struct {
+		name   string
+		header []string
+		rows   [][]any
+	}{{SheetVisits, x.visitHeader(), nil}, {SheetPersons, x.personHeader(), nil}, {SheetIDs, idsHeader, idRows}} {
+		s, err := newSheet(f, h.name, bold, h.header)
+		if err != nil {
+			return builtBook{}, err
 		}
+		for _, row := range h.rows {
+			if err := s.add(row); err != nil {
+				return builtBook{}, fmt.Errorf("xlsx sheet %s: %w", h.name, err)
+			}
+		}
+		sheets = append(sheets, s)
 	}
-	for _, s := range []*sheet{vs, ps, ids} {
+	for _, s := range sheets {
 		if err := s.sw.Flush(); err != nil {
-			return fmt.Errorf("xlsx export: finish sheet %s: %w", s.sw.Sheet, err)
+			return builtBook{}, fmt.Errorf("xlsx export: finish sheet %s: %w", s.sw.Sheet, err)
 		}
 	}
 	var own countingWriter
 	if err := f.Write(&own); err != nil {
-		return fmt.Errorf("write xlsx export: %w", err)
+		return builtBook{}, fmt.Errorf("write xlsx export: %w", err)
 	}
 	if own.n != 0 {
-		return fmt.Errorf("write xlsx export: excelize wrote %d bytes past the zip writer", own.n)
+		return builtBook{}, fmt.Errorf("write xlsx export: excelize wrote %d bytes past the zip writer", own.n)
 	}
-	return nil
+	return builtBook{zip: buf.Bytes(), dateStyle: dateStyle}, nil
 }
 
 // countingWriter counts what is written to it and keeps none.
@@ -125,14 +212,13 @@ type countingWriter struct{ n int }
 func (c *countingWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
 
 // writeRows reads the visits here and hands each to two goroutines, one
-// building and writing the rows of the visits sheet, the other those of
-// the persons sheet: each StreamWriter is used by one goroutine only, only
-// the visits sheet's dates touch the shared workbook, and each goroutine
-// notes the countries it met in a set of its own. On two cores this
-// shares the building and writing of the cells (most of an export's work)
-// with the reading and decoding of the visits. The channels are short, so
+// building, writing and compressing the rows of the visits sheet, the
+// other those of the persons sheet: each rowSheet is used by one goroutine
+// only, and each goroutine notes the countries it met in a set of its own.
+// On two cores this shares the building and writing of the cells with the
+// reading and decoding of the visits. The channels are short, so
 // memory stays at a few hundred visits however many are exported.
-func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *sheet) error {
+func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *rowSheet) error {
 	const queue = 256
 	var (
 		wg     sync.WaitGroup
@@ -142,7 +228,7 @@ func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *
 		cells  = [2]*cellMaker{x.cellMaker(), x.cellMaker()}
 	)
 	for i, job := range []struct {
-		s    *sheet
+		s    *rowSheet
 		rows func(c *cellMaker, v workflows.Visit, add func([]any) error) error
 	}{
 		{vs, func(c *cellMaker, v workflows.Visit, add func([]any) error) error { return add(c.visitRow(v)) }},
@@ -161,7 +247,7 @@ func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *
 					continue // drain, so the reader never blocks
 				}
 				if err := job.rows(cells[i], v, job.s.add); err != nil {
-					werrs[i] = fmt.Errorf("xlsx sheet %s row %d: %w", job.s.sw.Sheet, job.s.row, err)
+					werrs[i] = fmt.Errorf("xlsx sheet %s row %d: %w", job.s.name, job.s.row, err)
 					failed.Store(true)
 				}
 			}

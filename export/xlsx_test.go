@@ -3,7 +3,9 @@ package export_test
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -221,5 +223,69 @@ func TestXLSXStopsOnAReadError(t *testing.T) {
 	}
 	if buf.Len() != 0 {
 		t.Errorf("%d bytes written after a failure", buf.Len())
+	}
+}
+
+// The rows of the large sheets are written by the export itself, not by
+// excelize's StreamWriter: every text must read back exactly as it would
+// had excelize written it (escaping, kept spaces, _xHHHH_ look-alikes,
+// characters XML cannot hold, Excel's length limit).
+func TestXLSXTextReadsBackAsExcelizeWritesIt(t *testing.T) {
+	texts := []string{
+		"a & b < c > d \"e\" 'f'", "line 1\nline 2", "tab\tinside", "cr\rinside", " leading space", "trailing space ",
+		"\nleading newline", "_x0041_ looks escaped", "_x005F_x0041_ twice", "_x00 short", "ctrl\x01\x1fchars",
+		"bad utf-8 \xff\xfe here", "ünïcødé æøå ÆØÅ", "ambulance 🚑 and 🇩🇰", strings.Repeat("ø", 40000),
+		strings.Repeat("🚑", 20000), "plain",
+	}
+	// What excelize reads back from its own writing of each text.
+	ref := excelize.NewFile()
+	sw, err := ref.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range texts {
+		if err := sw.SetRow("A"+strconv.Itoa(i+1), []any{s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var refBuf bytes.Buffer
+	if err := ref.Write(&refBuf); err != nil {
+		t.Fatal(err)
+	}
+	refBook, err := excelize.OpenReader(&refBuf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := refBook.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []workflows.Visit
+	for _, s := range texts {
+		v := recordstest.Fixed()[1]
+		v.Fields = maps.Clone(v.Fields)
+		v.Fields["remarks"] = workflows.Answer{Text: s}
+		vs = append(vs, v)
+	}
+	var buf bytes.Buffer
+	if err := export.XLSX(&buf, workflows.NewRegistration(), visitSeq(vs)); err != nil {
+		t.Fatal(err)
+	}
+	book, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := book.GetRows(export.SheetVisits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := column(t, rows[0], "Eventuelle øvrige bemærkninger")
+	for i, s := range texts {
+		if got := cellAt(rows[i+1], col); got != want[i][0] {
+			t.Errorf("%.40q reads back as %.60q, excelize's own as %.60q", s, got, want[i][0])
+		}
 	}
 }
