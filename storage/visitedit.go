@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"beredskab/bot"
+	"beredskab/records"
 	"beredskab/workflows"
 )
 
@@ -37,13 +39,21 @@ func (s *Store) UpdateVisit(ctx context.Context, user string, v workflows.Visit)
 		if v.Schema == 0 {
 			v.Schema = workflows.SchemaVersion
 		}
-		val, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("encode visit %s: %w", v.ID, err)
-		}
 		old, err := visitAt(txn, oldKey)
 		if err != nil {
 			return err
+		}
+		// A visit retention has stripped stays flagged whatever the edit
+		// brings (an edit flow keeps only its own flags, and a draft opened
+		// before retention still holds the persons): its persons are counted
+		// in the kept figures already, and person data an edit puts back is
+		// deleted again by the next retention run.
+		if slices.Contains(old.Flags, records.FlagPersonDataDeleted) && !slices.Contains(v.Flags, records.FlagPersonDataDeleted) {
+			v.Flags = append(slices.Clone(v.Flags), records.FlagPersonDataDeleted)
+		}
+		val, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode visit %s: %w", v.ID, err)
 		}
 		figures := newMonthChanges(txn)
 		if err := figures.remove(old); err != nil {

@@ -242,6 +242,34 @@ func TestRetentionOfABusyMonthAndOfAnEditedVisit(t *testing.T) {
 	if got, _ := s.Aggregates(ctx, "2020-05", "2020-05"); !reflect.DeepEqual(got[0], want) {
 		t.Errorf("the edited visit was counted again: %+v", got[0])
 	}
+
+	// A stale edit: a draft opened before retention (persons, no flag, as
+	// the edit flow saves it) is saved after it. The visit stays flagged,
+	// its persons are not counted twice, and the next run deletes them.
+	stale := all[8]
+	stale.Flags = nil
+	if len(stale.Persons) == 0 {
+		t.Fatal("want a visit with persons")
+	}
+	if _, err := s.UpdateVisit(ctx, "mw", stale); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Aggregates(ctx, "2020-05", "2020-05"); !reflect.DeepEqual(got[0], want) {
+		t.Errorf("a stale edit changed the figures: %+v, want %+v", got[0], want)
+	}
+	if err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Visit(ctx, stale.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Persons) != 0 || !slices.Contains(after.Flags, records.FlagPersonDataDeleted) {
+		t.Errorf("after the stale edit and a run: persons %v, flags %v", after.Persons, after.Flags)
+	}
+	if got, _ := s.Aggregates(ctx, "2020-05", "2020-05"); !reflect.DeepEqual(got[0], want) {
+		t.Errorf("after the stale edit and a run: %+v, want %+v", got[0], want)
+	}
 }
 
 // TestRetentionEmptiesOldDeletionReasons: the free-text reason a visit was
