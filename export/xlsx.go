@@ -242,6 +242,16 @@ func writeRows(visits iter.Seq2[workflows.Visit, error], x *xlsxExport, vs, ps *
 		}},
 	} {
 		wg.Go(func() {
+			// A broken record fails the export, not the bot: this
+			// goroutine is outside the bot's recover.
+			defer func() {
+				if p := recover(); p != nil {
+					werrs[i] = fmt.Errorf("xlsx sheet %s row %d: %v", job.s.name, job.s.row, p)
+					failed.Store(true)
+					for range chans[i] { // drain, so the reader never blocks
+					}
+				}
+			}()
 			for v := range chans[i] {
 				if werrs[i] != nil {
 					continue // drain, so the reader never blocks

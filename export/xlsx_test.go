@@ -1,8 +1,11 @@
 package export_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"errors"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -234,7 +237,8 @@ func TestXLSXTextReadsBackAsExcelizeWritesIt(t *testing.T) {
 	texts := []string{
 		"a & b < c > d \"e\" 'f'", "line 1\nline 2", "tab\tinside", "cr\rinside", " leading space", "trailing space ",
 		"\nleading newline", "_x0041_ looks escaped", "_x005F_x0041_ twice", "_x00 short", "ctrl\x01\x1fchars",
-		"bad utf-8 \xff\xfe here", "ünïcødé æøå ÆØÅ", "ambulance 🚑 and 🇩🇰", strings.Repeat("ø", 40000),
+		"bad utf-8 \xff\xfe here", "not characters \uFFFE\uFFFF here", "private \uF8FF and \uFFFD", "ünïcødé æøå ÆØÅ",
+		strings.Repeat("x", maxChars-1) + " trailing space after the cut", "ambulance 🚑 and 🇩🇰", strings.Repeat("ø", 40000),
 		strings.Repeat("🚑", 20000), "plain",
 	}
 	// What excelize reads back from its own writing of each text.
@@ -274,6 +278,7 @@ func TestXLSXTextReadsBackAsExcelizeWritesIt(t *testing.T) {
 	if err := export.XLSX(&buf, workflows.NewRegistration(), visitSeq(vs)); err != nil {
 		t.Fatal(err)
 	}
+	data := bytes.Clone(buf.Bytes())
 	book, err := excelize.OpenReader(&buf)
 	if err != nil {
 		t.Fatal(err)
@@ -288,4 +293,32 @@ func TestXLSXTextReadsBackAsExcelizeWritesIt(t *testing.T) {
 			t.Errorf("%.40q reads back as %.60q, excelize's own as %.60q", s, got, want[i][0])
 		}
 	}
+	// excelize reads leniently; a strict XML parser (as Excel's) must take
+	// every part of the file.
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range zr.File {
+		if !strings.HasSuffix(e.Name, ".xml") && !strings.HasSuffix(e.Name, ".rels") {
+			continue
+		}
+		r, err := e.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := xml.NewDecoder(r)
+		for {
+			if _, err := d.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Errorf("%s is not well-formed XML: %v", e.Name, err)
+				break
+			}
+		}
+		r.Close()
+	}
 }
+
+// maxChars is Excel's limit of a cell's text.
+const maxChars = 32767

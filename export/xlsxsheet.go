@@ -179,6 +179,9 @@ const maxCellChars = 32767
 // kept when the text starts or ends with it, and cut to Excel's limit.
 func appendInlineString(b []byte, s string) []byte {
 	b = append(b, ` t="inlineStr"><is><t`...)
+	if len(s) > maxCellChars && utf16Len(s) > maxCellChars {
+		s = cutUTF16(s, maxCellChars) // before the space is judged, as excelize does
+	}
 	if s != "" && (strings.ContainsRune("\t\n\r ", rune(s[0])) || strings.ContainsRune("\t\n\r ", rune(s[len(s)-1]))) {
 		b = append(b, ` xml:space="preserve"`...)
 	}
@@ -192,14 +195,16 @@ func appendInlineString(b []byte, s string) []byte {
 }
 
 // plain reports whether s can be written as it is: valid UTF-8, short
-// enough, and none of & < > or control characters or "_x".
+// enough, and none of & < > or control characters, U+FFFE, U+FFFF or "_x".
 func plain(s string) bool {
 	if len(s) > maxCellChars {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == '&' || c == '<' || c == '>' || (c == '_' && i+1 < len(s) && s[i+1] == 'x') {
+		// 0xEF leads U+F000–U+FFFF, among them U+FFFE and U+FFFF, which
+		// XML cannot hold: the slow path replaces them as excelize does.
+		if c < 0x20 || c == '&' || c == '<' || c == '>' || c == 0xEF || (c == '_' && i+1 < len(s) && s[i+1] == 'x') {
 			return false
 		}
 	}
