@@ -253,7 +253,7 @@ func runMattermost(cfg config.Config, clock clockwork.Clock, stderr io.Writer, l
 		return err
 	}
 	defer closeStore(store, &err)
-	secret, err := actionSecret(ctx, store)
+	secret, err := actionSecret(ctx, store, log)
 	if err != nil {
 		return err
 	}
@@ -261,6 +261,11 @@ func runMattermost(cfg config.Config, clock clockwork.Clock, stderr io.Writer, l
 		Listen: cfg.Mattermost.Listen, PublicURL: cfg.Mattermost.PublicURL, Teams: cfg.Mattermost.Teams,
 		Secret: secret, Cursor: store, Clock: clock, Logger: log})
 	if err != nil {
+		return err
+	}
+	// Signed in before the reminder dispatcher starts: an overdue reminder
+	// is sent at once.
+	if err := adapter.Connect(ctx); err != nil {
 		return err
 	}
 	// The roster may name users by username and the team channel by
@@ -271,7 +276,7 @@ func runMattermost(cfg config.Config, clock clockwork.Clock, stderr io.Writer, l
 		}
 	}
 	if cfg.Reminders.TeamChannel, err = adapter.ChannelID(ctx, cfg.Reminders.TeamChannel); err != nil {
-		log.Warn("reminders.team_channel is not a Mattermost channel; the yearly drill cannot be posted", "err", err)
+		return fmt.Errorf("reminders.team_channel: the yearly drill is posted there: %w", err)
 	}
 	for i, c := range cfg.Crisis.BroadcastChannels {
 		if cfg.Crisis.BroadcastChannels[i], err = adapter.ChannelID(ctx, c); err != nil {
@@ -303,7 +308,7 @@ func deliveryChecker(store *storage.Store, delivered func(ctx context.Context, c
 // actionSecret is the key that signs the Mattermost buttons: made once and
 // kept in the encrypted store, so buttons posted before a restart still
 // work after it.
-func actionSecret(ctx context.Context, store *storage.Store) ([]byte, error) {
+func actionSecret(ctx context.Context, store *storage.Store, log *slog.Logger) ([]byte, error) {
 	const key = "mattermost.action-secret"
 	v, err := store.Setting(ctx, key)
 	if err != nil && !errors.Is(err, bot.ErrNotFound) {
@@ -311,6 +316,8 @@ func actionSecret(ctx context.Context, store *storage.Store) ([]byte, error) {
 	}
 	if secret, err := hex.DecodeString(v); err == nil && len(secret) >= 32 {
 		return secret, nil
+	} else if v != "" {
+		log.Warn("the stored button signing secret is unreadable; a new one is made, so buttons posted before stop working")
 	}
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -170,12 +171,14 @@ type slashContext struct {
 
 // respond posts text to a slash command's response URL, shown to its user
 // alone.
-func (a *Adapter) respond(ctx context.Context, responseURL, text string) error {
-	if !strings.HasPrefix(responseURL, strings.TrimRight(a.opt.URL, "/")+"/") {
-		return fmt.Errorf("response URL %q is not on the server", responseURL)
+func (a *Adapter) respond(ctx context.Context, channel, responseURL, text string) error {
+	// The URL comes with the command's authenticated request; it is built
+	// from the server's SiteURL, which may differ from MATTERMOST_URL.
+	if u, err := url.Parse(responseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.Contains(u.Path, "/hooks/commands/") {
+		return fmt.Errorf("response URL %q is not a command hook", responseURL)
 	}
 	body, _ := json.Marshal(model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: chat.Cut(text, maxMessage), SkipSlackParsing: true})
-	return a.out.Do(ctx, "respond", "post to response URL", func(ctx context.Context) error {
+	return a.out.Do(ctx, channel, "post to response URL", func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 		if err != nil {
 			return err

@@ -98,8 +98,16 @@ func (a *Adapter) httpHandler(in *inbox) http.Handler {
 func (a *Adapter) pressed(ctx context.Context, in *inbox, req model.PostActionIntegrationRequest, p press) model.PostActionIntegrationResponse {
 	var none model.PostActionIntegrationResponse
 	switch {
+	case p.User != "" && !a.stillAsked(p.User, req.PostId):
+		// An earlier question's button: it must not answer the question
+		// asked now. Its post loses its buttons.
+		resp := a.updated(ctx, req.ChannelId, req.PostId, closedAttachment())
+		resp.EphemeralText = "Det spørgsmål er ikke åbent længere – svar på det seneste. / That question is no longer open – answer the latest one."
+		return resp
+	case p.Kind == kindSelect && !offered(p):
+		return none
 	case p.Kind == kindToggle:
-		if !a.seen.First("press:" + req.TriggerId) {
+		if a.seen.Has("answered:"+req.PostId) || !a.seen.First("press:"+req.TriggerId) {
 			return none
 		}
 		ticked := slices.Clone(p.Ticked)
@@ -113,7 +121,7 @@ func (a *Adapter) pressed(ctx context.Context, in *inbox, req model.PostActionIn
 			ticked = append(ticked, v)
 		}
 		base := press{User: p.User, Channel: p.Channel}
-		return a.updated(ctx, req.PostId, &model.MessageAttachment{Actions: a.toggles(base, p.Options, ticked)})
+		return a.updated(ctx, req.ChannelId, req.PostId, &model.MessageAttachment{Actions: a.toggles(base, p.Options, ticked)})
 	case p.answersOnce():
 		// One answer per question post: two quick taps, or a press
 		// replayed, are dropped.
@@ -128,7 +136,7 @@ func (a *Adapter) pressed(ctx context.Context, in *inbox, req model.PostActionIn
 			return none
 		}
 		in.deliver(req.UserId, req.ChannelId, value)
-		return a.updated(ctx, req.PostId, answered(label)[0])
+		return a.updated(ctx, req.ChannelId, req.PostId, answered(label)[0])
 	case p.Kind == kindCommand:
 		if !a.seen.First("press:" + req.TriggerId) {
 			return none
@@ -136,6 +144,23 @@ func (a *Adapter) pressed(ctx context.Context, in *inbox, req model.PostActionIn
 		in.deliver(req.UserId, req.ChannelId, p.Value)
 	}
 	return none
+}
+
+// offered reports whether a select's chosen value is one of its options
+// (the server adds the value outside the signed context).
+func offered(p press) bool {
+	for _, o := range p.Options {
+		if o[0] == p.Value {
+			return true
+		}
+	}
+	return false
+}
+
+// closedAttachment replaces the buttons of a question that is no longer
+// open.
+func closedAttachment() *model.MessageAttachment {
+	return &model.MessageAttachment{Text: "→ _lukket / closed_"}
 }
 
 // tickedAnswer is what "next" sends: the ticked options' values in the
@@ -157,13 +182,13 @@ func tickedAnswer(p press) (value, label string) {
 // updated is the response that gives the pressed post att in place of its
 // attachments, keeping its message (read back from the server: the request
 // does not carry it).
-func (a *Adapter) updated(ctx context.Context, postID string, att *model.MessageAttachment) model.PostActionIntegrationResponse {
+func (a *Adapter) updated(ctx context.Context, channel, postID string, att *model.MessageAttachment) model.PostActionIntegrationResponse {
 	// The server waits for this answer: a server too slow to answer in
 	// time leaves the post as it is (the press still counts).
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var post *model.Post
-	err := a.call(ctx, "posts", "get post", func(ctx context.Context) (*model.Response, error) {
+	err := a.call(ctx, channel, "get post", func(ctx context.Context) (*model.Response, error) {
 		var resp *model.Response
 		var err error
 		post, resp, err = a.api.GetPost(ctx, postID, "")

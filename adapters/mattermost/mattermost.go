@@ -110,6 +110,8 @@ type Adapter struct {
 	// tokens are the slash commands' tokens, by trigger, as the server gave
 	// them when they were registered.
 	tokens map[string]string
+	// questions is the last question post put to each user.
+	questions map[string]string
 	// inFlight are the create times of direct messages being worked on;
 	// the cursor never passes the oldest of them.
 	inFlight map[string]int64
@@ -180,10 +182,11 @@ func New(opt Options) (*Adapter, error) {
 		opt: opt, api: api, log: opt.Logger,
 		out: &chat.Outbox{Clock: opt.Clock, MaxTries: opt.MaxTries, FirstBackoff: opt.Backoff, MaxBackoff: 30 * time.Second,
 			Retry: retry, Log: opt.Logger},
-		seen:     chat.NewSeen(opt.Remember),
-		sign:     signer{key: opt.Secret, clock: opt.Clock, maxAge: opt.ActionMaxAge},
-		tokens:   map[string]string{},
-		inFlight: map[string]int64{},
+		seen:      chat.NewSeen(opt.Remember),
+		sign:      signer{key: opt.Secret, clock: opt.Clock, maxAge: opt.ActionMaxAge},
+		tokens:    map[string]string{},
+		questions: map[string]string{},
+		inFlight:  map[string]int64{},
 	}
 	a.dms = &chat.Directs{Open: a.openDM}
 	return a, nil
@@ -243,6 +246,16 @@ func (a *Adapter) Me() *model.User {
 	return a.me
 }
 
+// Connect signs in (once): main calls it before the reminder dispatcher
+// starts, so an overdue reminder never finds the adapter signed out; Run
+// calls it too.
+func (a *Adapter) Connect(ctx context.Context) error {
+	if a.Me() != nil {
+		return nil
+	}
+	return a.signIn(ctx)
+}
+
 // signIn asks the server who the bot is, waiting the server out.
 func (a *Adapter) signIn(ctx context.Context) error {
 	var me *model.User
@@ -268,7 +281,7 @@ func (a *Adapter) signIn(ctx context.Context) error {
 // requests and reads the websocket until ctx ends, then waits for the work
 // in progress (every accepted answer is stored before its reply).
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
-	if err := a.signIn(ctx); err != nil {
+	if err := a.Connect(ctx); err != nil {
 		return err
 	}
 	if err := a.loadCursor(ctx); err != nil {
@@ -310,11 +323,34 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 		if i == len(posts)-1 && r.IdempotencyKey != "" {
 			p.AddProp(DeliveryProp, r.IdempotencyKey)
 		}
-		if _, err := a.create(ctx, p); err != nil {
+		id, err := a.create(ctx, p)
+		if err != nil {
 			return err
+		}
+		if i == len(posts)-1 && r.User != "" && len(r.Options) > 0 {
+			a.asking(r.User, id)
 		}
 	}
 	return nil
+}
+
+// asking records the post of the question now put to user: the buttons of
+// her earlier questions no longer answer (a press there would answer the
+// question asked now with another question's value).
+func (a *Adapter) asking(user, post string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.questions[user] = post
+}
+
+// stillAsked reports whether post is the question put to user last, as far
+// as this process knows (after a restart every question post counts; the
+// bot then first offers the unfinished registration).
+func (a *Adapter) stillAsked(user, post string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	current, ok := a.questions[user]
+	return !ok || current == post
 }
 
 // sendEphemeral shows a reply in a channel to its user alone: through the
@@ -323,7 +359,7 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 // else in her direct channel, which is hers alone too.
 func (a *Adapter) sendEphemeral(ctx context.Context, channel string, r bot.Reply) error {
 	if cmd, ok := ctx.Value(slashKey{}).(slashContext); ok && cmd.channel == channel && cmd.responseURL != "" {
-		err := a.respond(ctx, cmd.responseURL, r.Text)
+		err := a.respond(ctx, channel, cmd.responseURL, r.Text)
 		if err == nil {
 			return nil
 		}
@@ -423,7 +459,11 @@ func (a *Adapter) Delivered(ctx context.Context, channel, user, key string) (boo
 // create posts p. A pending post id lets the server drop the repeat when a
 // retry follows a post it took but could not confirm.
 func (a *Adapter) create(ctx context.Context, p *model.Post) (string, error) {
-	p.PendingPostId = a.Me().Id + ":" + strconv.FormatInt(time.Now().UnixNano(), 10)
+	who := "beredskab"
+	if me := a.Me(); me != nil {
+		who = me.Id
+	}
+	p.PendingPostId = who + ":" + strconv.FormatInt(time.Now().UnixNano(), 10)
 	var id string
 	err := a.call(ctx, p.ChannelId, "create post", func(ctx context.Context) (*model.Response, error) {
 		created, resp, err := a.api.CreatePost(ctx, p)

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -506,5 +508,71 @@ func TestRunStopsWhenTheListenerCannotStart(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Run went on without its listener")
+	}
+}
+
+// An earlier question's button does not answer the question asked now: the
+// press is refused with a note, and its post loses its buttons.
+func TestAnEarlierQuestionsButtonDoesNotAnswer(t *testing.T) {
+	u := newUnit(t)
+	ctx := t.Context()
+	ask := func(text string) *model.Post {
+		t.Helper()
+		if err := u.a.Send(ctx, bot.Reply{User: midwifeID, Text: text, Options: []workflows.Option{{Value: "1", Label: "Ja"}, {Value: "2", Label: "Nej"}}}); err != nil {
+			t.Fatal(err)
+		}
+		return u.api.lastPost()
+	}
+	first := ask("Er alderen skønnet?")
+	ask("Har du mistanke om menneskehandel?")
+	act := first.Attachments()[0].Actions[1]
+	status, resp := u.action(t, model.PostActionIntegrationRequest{UserId: midwifeID, ChannelId: dmID, PostId: first.Id, TriggerId: "old", Context: act.Integration.Context})
+	if status != 200 || resp.EphemeralText == "" || resp.Update == nil || len(resp.Update.Attachments()[0].Actions) != 0 {
+		t.Errorf("status %d, response %+v: want a note and the old post without buttons", status, resp)
+	}
+	if msgs := u.rec.got(); len(msgs) != 0 {
+		t.Errorf("the old question's press reached the bot: %+v", msgs)
+	}
+}
+
+// A select's value is the server's, outside the signed context: a value
+// that was not offered is refused.
+func TestASelectTakesOnlyItsOptions(t *testing.T) {
+	u := newUnit(t)
+	opts := make([]workflows.Option, 12)
+	for i := range opts {
+		opts[i] = workflows.Option{Value: strconv.Itoa(i + 1), Label: "Land " + strconv.Itoa(i+1)}
+	}
+	if err := u.a.Send(t.Context(), bot.Reply{User: midwifeID, Text: "Nationalitet", Options: opts}); err != nil {
+		t.Fatal(err)
+	}
+	post := u.api.lastPost()
+	sel := post.Attachments()[0].Actions[0]
+	for _, c := range []struct {
+		value string
+		want  int
+	}{{"[klik](http://evil.example)", 0}, {"7", 1}} {
+		ctxt := maps.Clone(sel.Integration.Context)
+		ctxt[ctxSelected] = c.value
+		u.action(t, model.PostActionIntegrationRequest{UserId: midwifeID, ChannelId: dmID, PostId: post.Id, TriggerId: c.value, Context: ctxt})
+		if got := len(u.rec.got()); got != c.want {
+			t.Errorf("after choosing %q: %d delivered, want %d", c.value, got, c.want)
+		}
+	}
+}
+
+// A reply posted before Run has signed in (an overdue reminder at start)
+// does not crash.
+func TestSendBeforeSignIn(t *testing.T) {
+	_, srv := newFakeAPI(t)
+	a, err := New(Options{URL: srv.URL, Token: "token", Secret: []byte(strings.Repeat("k", 32)), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Send(t.Context(), bot.Reply{Channel: channelID, Text: "Årlig gennemgang af beredskabsplanen"}); err != nil {
+		t.Errorf("send to a channel before sign-in: %v", err)
+	}
+	if err := a.Connect(t.Context()); err != nil || a.Me() == nil {
+		t.Errorf("Connect: %v", err)
 	}
 }

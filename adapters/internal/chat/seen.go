@@ -38,3 +38,11 @@ func (s *Seen) First(id string) bool {
 	s.ids[id] = struct{}{}
 	return true
 }
+
+// Has reports whether id was recorded, without recording it.
+func (s *Seen) Has(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.ids[id]
+	return ok
+}
