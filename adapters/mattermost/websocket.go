@@ -11,14 +11,23 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
+// catchUpMargin is how far before the catch-up point a reconnection
+// looks: a post's create time is set before it is stored and events of
+// different DMs may come out of order, so the point can pass a post whose
+// event was lost with the connection. Within one process the posts already
+// handled are dropped by id.
+const catchUpMargin = 2 * time.Minute
+
 // readEvents reads the server's websocket until ctx ends: a new direct
 // message becomes a delivery. The client's event, response and ping-timeout
-// channels are always drained (it deadlocks otherwise); a lost connection
-// is opened again with backoff, and every (re)connection first catches up
-// on the direct messages posted while the bot was not listening.
+// channels are always drained, from the moment it connects (it deadlocks
+// otherwise); a lost connection is opened again with backoff, and every
+// (re)connection catches up on the direct messages posted while the bot
+// was not listening, handled before the events that came meanwhile.
 func (a *Adapter) readEvents(ctx context.Context, in *inbox) {
 	wsURL := "ws" + strings.TrimPrefix(a.opt.URL, "http")
 	backoff := a.opt.Backoff
+	margin := time.Duration(0) // the first catch-up of a process starts at the stored point exactly
 	for ctx.Err() == nil {
 		ws, err := model.NewWebSocketClient4(strings.TrimRight(wsURL, "/"), a.opt.Token)
 		if err != nil {
@@ -30,40 +39,59 @@ func (a *Adapter) readEvents(ctx context.Context, in *inbox) {
 			continue
 		}
 		ws.Listen()
-		if err := a.catchUp(ctx, in); err != nil {
-			a.log.Warn("mattermost: catching up on direct messages failed; trying again", "err", err)
-			ws.Close()
-			drainClosed(ws)
-			if a.wait(ctx, backoff) != nil {
-				return
-			}
-			backoff = min(2*backoff, 30*time.Second)
-			continue
-		}
-		backoff = a.opt.Backoff
 		a.log.Info("mattermost websocket connected")
-		reason := a.drain(ctx, ws, in)
+		connected := time.Now()
+		caught := make(chan error, 1)
+		go func(margin time.Duration) { caught <- a.catchUp(ctx, in, margin) }(margin)
+		margin = catchUpMargin
+		reason := a.drain(ctx, ws, in, caught)
 		ws.Close()
 		drainClosed(ws)
-		if ctx.Err() == nil {
-			a.log.Warn("mattermost websocket lost; reconnecting", "reason", reason)
+		if ctx.Err() != nil {
+			return
 		}
+		a.log.Warn("mattermost websocket lost; reconnecting", "reason", reason, "wait", backoff)
+		// A connection that lived a while resets the backoff; one that
+		// ends at once (a proxy, a revoked token) does not loop fast.
+		if time.Since(connected) > time.Minute {
+			backoff = a.opt.Backoff
+		}
+		if a.wait(ctx, backoff) != nil {
+			return
+		}
+		backoff = min(2*backoff, 30*time.Second)
 	}
 }
 
 // drain reads the client's channels until the connection ends, and says
-// why it ended.
-func (a *Adapter) drain(ctx context.Context, ws *model.WebSocketClient, in *inbox) string {
+// why it ended. Until the catch-up reports done, events are held back and
+// then handled in order after it.
+func (a *Adapter) drain(ctx context.Context, ws *model.WebSocketClient, in *inbox, caught <-chan error) string {
+	var held []*model.WebSocketEvent
+	catching := true
 	for {
 		select {
 		case <-ctx.Done():
 			return "stopped"
+		case err := <-caught:
+			if err != nil {
+				return "catching up failed: " + err.Error()
+			}
+			catching = false
+			for _, ev := range held {
+				a.event(ev, in)
+			}
+			held = nil
 		case ev, ok := <-ws.EventChannel:
 			if !ok {
 				if ws.ListenError != nil {
 					return ws.ListenError.Error()
 				}
 				return "closed"
+			}
+			if catching {
+				held = append(held, ev)
+				continue
 			}
 			a.event(ev, in)
 		case _, ok := <-ws.ResponseChannel:
@@ -109,10 +137,11 @@ func (a *Adapter) event(ev *model.WebSocketEvent, in *inbox) {
 	in.post(&p)
 }
 
-// catchUp delivers the direct messages posted after the cursor, oldest
-// first; the ones already delivered are dropped by their post id.
-func (a *Adapter) catchUp(ctx context.Context, in *inbox) error {
-	since := a.since()
+// catchUp delivers the direct messages posted after the cursor (less the
+// margin), oldest first; the ones already delivered are dropped by their
+// post id.
+func (a *Adapter) catchUp(ctx context.Context, in *inbox, margin time.Duration) error {
+	since := a.since() - margin.Milliseconds()
 	me := a.Me()
 	var channels []*model.Channel
 	err := a.call(ctx, "catch-up", "list channels", func(ctx context.Context) (*model.Response, error) {
