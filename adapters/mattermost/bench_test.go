@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"beredskab/adapters/internal/chattest"
 	"beredskab/bot"
 	"beredskab/workflows"
 )
@@ -30,36 +29,21 @@ func BenchmarkSlashAck(b *testing.B) {
 	client := u.web.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = burst
 	var lat []time.Duration
-	var mu sync.Mutex
 	n := 0
 	for b.Loop() {
 		n++
-		var wg sync.WaitGroup
-		start := make(chan struct{})
+		reqs := make([]*http.Request, burst)
 		for i := range burst {
 			body := url.Values{"team_id": {teamID}, "command": {"/crisis"}, "text": {"status"}, "token": {"crisis-token"},
 				"user_id": {fmt.Sprintf("user%022d", i)}, "channel_id": {channelID}, "trigger_id": {fmt.Sprintf("t-%d-%d", n, i)}}.Encode()
-			wg.Go(func() {
-				<-start
-				t0 := time.Now()
-				res, err := client.Post(u.web.URL+PathCommand, "application/x-www-form-urlencoded", strings.NewReader(body))
-				d := time.Since(t0)
-				if err != nil || res.StatusCode != http.StatusOK {
-					b.Errorf("ack: %v %v", res, err)
-					return
-				}
-				res.Body.Close()
-				mu.Lock()
-				lat = append(lat, d)
-				mu.Unlock()
-			})
+			reqs[i], _ = http.NewRequest(http.MethodPost, u.web.URL+PathCommand, strings.NewReader(body))
+			reqs[i].Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
-		close(start)
-		wg.Wait()
+		lat = append(lat, chattest.Burst(b, client, reqs)...)
 	}
 	b.StopTimer()
 	u.in.Wait()
-	report(b, lat)
+	chattest.ReportLatency(b, lat)
 }
 
 // BenchmarkButtonPress: 100 staff press an answer button at once, each on
@@ -71,11 +55,10 @@ func BenchmarkButtonPress(b *testing.B) {
 	client := u.web.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = burst
 	var lat []time.Duration
-	var mu sync.Mutex
 	n := 0
 	for b.Loop() {
 		b.StopTimer()
-		reqs := make([][]byte, burst)
+		reqs := make([]*http.Request, burst)
 		for i := range burst {
 			user := fmt.Sprintf("user%022d", i)
 			u.a.dms.Know(user, "dm"+user[2:])
@@ -83,44 +66,16 @@ func BenchmarkButtonPress(b *testing.B) {
 				b.Fatal(err)
 			}
 			p := u.api.lastPost()
-			reqs[i], _ = json.Marshal(model.PostActionIntegrationRequest{UserId: user, ChannelId: "dm" + user[2:], PostId: p.Id,
+			body, _ := json.Marshal(model.PostActionIntegrationRequest{UserId: user, ChannelId: "dm" + user[2:], PostId: p.Id,
 				TriggerId: fmt.Sprintf("t-%d-%d", n, i), Context: p.Attachments()[0].Actions[0].Integration.Context})
+			reqs[i], _ = http.NewRequest(http.MethodPost, u.web.URL+PathAction, bytes.NewReader(body))
+			reqs[i].Header.Set("Content-Type", "application/json")
 		}
 		n++
 		b.StartTimer()
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for _, body := range reqs {
-			wg.Go(func() {
-				<-start
-				t0 := time.Now()
-				res, err := client.Post(u.web.URL+PathAction, "application/json", bytes.NewReader(body))
-				d := time.Since(t0)
-				if err != nil || res.StatusCode != http.StatusOK {
-					b.Errorf("press: %v %v", res, err)
-					return
-				}
-				res.Body.Close()
-				mu.Lock()
-				lat = append(lat, d)
-				mu.Unlock()
-			})
-		}
-		close(start)
-		wg.Wait()
+		lat = append(lat, chattest.Burst(b, client, reqs)...)
 	}
 	b.StopTimer()
 	u.in.Wait()
-	report(b, lat)
-}
-
-func report(b *testing.B, lat []time.Duration) {
-	if len(lat) == 0 {
-		return
-	}
-	slices.Sort(lat)
-	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
-	b.ReportMetric(p(0.50), "p50-ms")
-	b.ReportMetric(p(0.99), "p99-ms")
-	b.ReportMetric(0, "ns/op")
+	chattest.ReportLatency(b, lat)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"beredskab/adapters/internal/chattest"
 	"beredskab/adapters/mattermost/mmtest"
 	"beredskab/bot"
 	"beredskab/storage"
@@ -143,36 +144,23 @@ func tail(s string, n int) string {
 	return s
 }
 
-// step is one turn of the registration: the question expected in the DM,
-// and what she does: presses a button (choose), ticks options and presses
-// next (tick), or types.
-type step struct {
-	expect string
-	do     string
-	args   []string
-}
-
-func choose(expect, label string) step          { return step{expect, "choose", []string{label}} }
-func tick(expect string, labels ...string) step { return step{expect, "tick", labels} }
-func typed(expect, text string) step            { return step{expect, "type", []string{text}} }
-
 // do carries out one step as m in the DM.
-func (l *live) do(m *mmtest.Member, dm string, s step) {
+func (l *live) do(m *mmtest.Member, dm string, s chattest.Step) {
 	l.t.Helper()
-	p := l.Expect(m, dm, s.expect)
-	switch s.do {
-	case "choose":
-		l.Press(m, p, s.args[0])
-	case "tick":
-		for _, label := range s.args {
+	p := l.Expect(m, dm, s.Expect)
+	switch s.Do {
+	case chattest.Choose:
+		l.Press(m, p, s.Args[0])
+	case chattest.Tick:
+		for _, label := range s.Args {
 			l.Press(m, p, label)
 			// The post shows the tick before the next press reads it.
 			l.Eventually("the tick shows", func() bool { return mmtest.HasButton(l.Post(m, p.Id), "☑ "+label) })
 			p = l.Post(m, p.Id)
 		}
 		l.Press(m, p, "Næste")
-	case "type":
-		l.Say(m, dm, s.args[0])
+	case chattest.Type:
+		l.Say(m, dm, s.Args[0])
 	}
 }
 
@@ -190,18 +178,12 @@ func TestRealMattermostServer(t *testing.T) {
 	// /besog typed in the team channel: only a pointer there, the
 	// questions in the DM.
 	l.Slash(mw, l.team.Channel.Id, "/besog")
-	first := []step{
-		choose("Dato for opsøgende indsats", "I går"),
-		choose("Metode", "Fysisk besøg"),
-		choose("Lokation", "Massageklinik"),
-		typed("Klinikkens adresse", "Vestergade 12, 8000 Aarhus C"),
-		choose("Årsag til besøget", "Selvhenvender"),
-		choose("Kontakt", "Kontakt"),
-		tick("Indsats på stedet", "Aflevering af mad", "Henvisning til socialfaglig medarbejder"),
-		typed("antal pakker", "2"),
-		tick("drøftet besøget"), // nothing ticked: none
-		choose("bemærkninger", "Spring over"),
-		typed("Person 1 · 1/10 Nationalitet", "thai"),
+	// The registration script the Slack tests use too, with interruptions:
+	// the server restarts at Køn, the bot is stopped at Alder.
+	script := chattest.Registration()
+	first, gender, age, rest := script[:11], script[11], script[12], script[13:]
+	if !strings.Contains(gender.Expect, "Køn") || !strings.Contains(age.Expect, "Alder") {
+		t.Fatalf("the script changed: %v, %v", gender, age)
 	}
 	for _, s := range first {
 		l.do(mw, dm, s)
@@ -214,40 +196,18 @@ func TestRealMattermostServer(t *testing.T) {
 	}
 	// The server goes away in the middle of the registration and comes
 	// back; the bot reconnects and catches up, and she goes on.
-	gender := l.Expect(mw, dm, "Køn")
+	genderPost := l.Expect(mw, dm, gender.Expect)
 	l.srv.Restart(t)
-	l.Press(mw, gender, "Kvinde")
+	l.Press(mw, genderPost, gender.Args[0])
 	// Then the bot is away (stopped, as for an upgrade) while she types;
 	// started again, it catches up on what she typed and answers it: after a
 	// restart the core first offers the unfinished registration, and it goes
 	// on at the question she was at.
-	l.Expect(mw, dm, "Alder")
+	l.Expect(mw, dm, age.Expect)
 	l.stopBot()
-	l.Say(mw, dm, "ca. 34")
+	l.Say(mw, dm, age.Args[0])
 	l.startBot()
-	rest := []step{
-		choose("ikke er gjort færdig", "Fortsæt"),
-		typed("Alder", "ca. 34"),
-		choose("Er personen mødt før?", "Nej"),
-		choose("mistanke om menneskehandel", "Nej"),
-		choose("ifølge personen selv", "Nej"),
-		choose("Tydelige tegn", "Nej"),
-		choose("escort?", "Nej"),
-		choose("Escort ifølge annoncering", "Nej"),
-		choose("person mere?", "Ja"),
-		typed("Person 2 · 1/10 Nationalitet", "rumænien"),
-		choose("Køn", "Kvinde"),
-		typed("Alder", "25"),
-		choose("Er alderen skønnet?", "Nej"),
-		choose("Er personen mødt før?", "Ja"),
-		choose("mistanke om menneskehandel", "Nej"),
-		choose("ifølge personen selv", "Nej"),
-		choose("Tydelige tegn", "Nej"),
-		choose("escort?", "Ved ikke"),
-		choose("Escort ifølge annoncering", "Nej"),
-		choose("person mere?", "Nej"),
-		choose("Opsummering", "Gem"),
-	}
+	rest = append([]chattest.Step{chattest.ChooseStep("ikke er gjort færdig", "Fortsæt"), age}, rest...)
 	for _, s := range rest {
 		l.do(mw, dm, s)
 	}

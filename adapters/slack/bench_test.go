@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"beredskab/adapters/internal/chattest"
 	"beredskab/bot"
 	"beredskab/workflows"
 )
@@ -37,39 +37,22 @@ func BenchmarkSlashAckHTTP(b *testing.B) {
 	client := r.web.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = burst
 	var lat []time.Duration
-	var mu sync.Mutex
 	n := 0
 	b.ResetTimer()
 	for b.Loop() {
 		n++
-		var wg sync.WaitGroup
-		start := make(chan struct{})
+		reqs := make([]*http.Request, len(staff))
 		for i, s := range staff {
 			body := []byte(slashForm(s.User, dmOf(s.User), "/hjaelp", "", fmt.Sprintf("trig-%d-%d", n, i)).Encode())
-			wg.Go(func() {
-				<-start
-				req, _ := http.NewRequest(http.MethodPost, r.web.URL+PathCommands, bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				sign(req, testSecret, body, time.Now())
-				t0 := time.Now()
-				res, err := client.Do(req)
-				d := time.Since(t0)
-				if err != nil || res.StatusCode != http.StatusOK {
-					b.Errorf("ack: %v %v", res, err)
-					return
-				}
-				res.Body.Close()
-				mu.Lock()
-				lat = append(lat, d)
-				mu.Unlock()
-			})
+			reqs[i], _ = http.NewRequest(http.MethodPost, r.web.URL+PathCommands, bytes.NewReader(body))
+			reqs[i].Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			sign(reqs[i], testSecret, body, time.Now())
 		}
-		close(start)
-		wg.Wait()
+		lat = append(lat, chattest.Burst(b, client, reqs)...)
 	}
 	b.StopTimer()
 	r.in.Wait()
-	report(b, lat)
+	chattest.ReportLatency(b, lat)
 }
 
 // BenchmarkSlashAckSocket is the same burst over Socket Mode: the time
@@ -118,15 +101,5 @@ func BenchmarkSlashAckSocket(b *testing.B) {
 	}
 	b.StopTimer()
 	r.in.Wait()
-	report(b, lat)
-}
-
-func report(b *testing.B, lat []time.Duration) {
-	slices.Sort(lat)
-	q := func(p float64) float64 {
-		return float64(lat[int(p*float64(len(lat)-1))]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(q(0.50), "p50-ms")
-	b.ReportMetric(q(0.99), "p99-ms")
-	b.ReportMetric(float64(len(lat)), "acks")
+	chattest.ReportLatency(b, lat)
 }

@@ -3,20 +3,9 @@ package slack
 import (
 	"strings"
 	"testing"
+
+	"beredskab/adapters/internal/chattest"
 )
-
-// step is one turn of the conversation: the question expected in the
-// direct conversation, and what she does: presses a button or picks from
-// a select (choose), ticks checkboxes and presses next (tick), or types.
-type step struct {
-	expect string
-	do     string // choose, tick, type
-	args   []string
-}
-
-func choose(expect, label string) step          { return step{expect, "choose", []string{label}} }
-func tick(expect string, labels ...string) step { return step{expect, "tick", labels} }
-func typed(expect, text string) step            { return step{expect, "type", []string{text}} }
 
 // A whole registration, two persons met, driven through Slack as a midwife
 // would: /besog typed in the team channel, then buttons, a select,
@@ -39,54 +28,19 @@ func TestTwoPersonRegistrationThroughSlack(t *testing.T) {
 				t.Fatalf("first call %+v, want the ephemeral pointer to the DM", calls[0])
 			}
 
-			steps := []step{
-				choose("Dato for opsøgende indsats", "I går"),
-				choose("Metode", "Fysisk besøg"),
-				choose("Lokation", "Massageklinik"),
-				typed("Klinikkens adresse", "Vestergade 12, 8000 Aarhus C"),
-				choose("Årsag til besøget", "Selvhenvender"), // six choices: a select
-				choose("Kontakt", "Kontakt"),
-				tick("Indsats på stedet", "Aflevering af mad", "Henvisning til socialfaglig medarbejder"),
-				typed("antal pakker", "2"),
-				tick("drøftet besøget"), // nothing ticked: none
-				choose("bemærkninger", "Spring over"),
-				// Person 1
-				typed("Person 1 · 1/10 Nationalitet", "thai"),
-				choose("Køn", "Kvinde"),
-				typed("Alder", "ca. 34"),
-				choose("Er personen mødt før?", "Nej"),
-				choose("mistanke om menneskehandel", "Nej"),
-				choose("ifølge personen selv", "Nej"),
-				choose("Tydelige tegn", "Nej"),
-				choose("escort?", "Nej"),
-				choose("Escort ifølge annoncering", "Nej"),
-				choose("person mere?", "Ja"),
-				// Person 2
-				typed("Person 2 · 1/10 Nationalitet", "rumænien"),
-				choose("Køn", "Kvinde"),
-				typed("Alder", "25"),
-				choose("Er alderen skønnet?", "Nej"),
-				choose("Er personen mødt før?", "Ja"),
-				choose("mistanke om menneskehandel", "Nej"),
-				choose("ifølge personen selv", "Nej"),
-				choose("Tydelige tegn", "Nej"),
-				choose("escort?", "Ved ikke"),
-				choose("Escort ifølge annoncering", "Nej"),
-				choose("person mere?", "Nej"),
-				choose("Opsummering", "Gem"),
-			}
+			steps := chattest.Registration()
 			for i, s := range steps {
-				r.expect(midwife, s.expect)
-				switch s.do {
-				case "choose":
-					r.choose(midwife, s.args[0])
-				case "tick":
-					r.tick(midwife, s.args...)
-				case "type":
-					r.say(midwife, s.args[0])
+				r.expect(midwife, s.Expect)
+				switch s.Do {
+				case chattest.Choose:
+					r.choose(midwife, s.Args[0])
+				case chattest.Tick:
+					r.tick(midwife, s.Args...)
+				case chattest.Type:
+					r.say(midwife, s.Args[0])
 				}
 				if t.Failed() {
-					t.Fatalf("step %d (%s)", i+1, s.expect)
+					t.Fatalf("step %d (%s)", i+1, s.Expect)
 				}
 			}
 			r.expect(midwife, "Besøget er gemt som 2026-0001")
