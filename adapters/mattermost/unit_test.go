@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -401,7 +402,7 @@ func TestCallsWaitOutTheServer(t *testing.T) {
 		waits   []time.Duration
 	}{
 		{"429 waits Retry-After", []int{429}, false, []time.Duration{3 * time.Second}},
-		{"a restart: 502, 503 back off", []int{502, 503}, false, []time.Duration{time.Second, 2 * time.Second}},
+		{"a restart: 502, 503, 503 back off, doubling", []int{502, 503, 503}, false, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}},
 		{"403 is final", []int{403}, true, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -415,7 +416,7 @@ func TestCallsWaitOutTheServer(t *testing.T) {
 			if c.wantErr && (!errors.As(err, &se) || se.status != 403) {
 				t.Errorf("err %v, want the 403", err)
 			}
-			if got := u.clock.waits; len(got) != len(c.waits) || (len(got) > 0 && got[0] != c.waits[0]) {
+			if got := u.clock.waits; !slices.Equal(got, c.waits) {
 				t.Errorf("waited %v, want %v", got, c.waits)
 			}
 		})
