@@ -1,14 +1,12 @@
 package mattermost
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +28,7 @@ type live struct {
 	team  *mmtest.Team
 	a     *Adapter
 	store *storage.Store
-	logs  *syncBuffer
+	logs  *chattest.Log
 	// secret and port stay the same across bot restarts, as a deployment's
 	// would; stop stops the running bot.
 	secret []byte
@@ -38,23 +36,6 @@ type live struct {
 	stop   func() error
 	// The staff's side: acting through the REST API, waiting for posts.
 	*mmtest.Session
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 type fixedClock struct{ t time.Time }
@@ -71,7 +52,7 @@ func startLive(t *testing.T) *live {
 	}
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	l := &live{t: t, srv: srv, team: team, store: store, logs: &syncBuffer{},
+	l := &live{t: t, srv: srv, team: team, store: store, logs: &chattest.Log{},
 		secret: secret, port: mmtest.FreePort(t), Session: mmtest.NewSession(t, team)}
 	t.Cleanup(func() {
 		l.stopBot()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"beredskab/adapters/internal/chattest"
 	"beredskab/bot"
 	"beredskab/workflows"
 )
@@ -32,25 +33,6 @@ const (
 	teamID    = "tttttttttttttttttttttttttt"
 	channelID = "cccccccccccccccccccccccccc"
 )
-
-// jumpClock never sleeps: After fires at once and moves the time on, and
-// every wait is kept.
-type jumpClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
-}
-
-func (c *jumpClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *jumpClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.waits = append(c.waits, d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
-}
 
 // fakeAPI is the part of Mattermost's REST API the fast tests need: the
 // bot's own user, posts to create and read, direct channels. Fail makes the
@@ -160,7 +142,7 @@ type unit struct {
 	rec   *recorder
 	in    *inbox
 	web   *httptest.Server
-	clock *jumpClock
+	clock *chattest.Clock
 }
 
 func newUnit(t *testing.T) *unit { return newUnitB(t) }
@@ -168,7 +150,7 @@ func newUnit(t *testing.T) *unit { return newUnitB(t) }
 func newUnitB(t testing.TB) *unit {
 	t.Helper()
 	api, srv := newFakeAPI(t)
-	clock := &jumpClock{now: time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC)}
+	clock := chattest.NewClock(time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC))
 	a, err := New(Options{URL: srv.URL, Token: "token", Secret: []byte(strings.Repeat("k", 32)), Clock: clock,
 		PublicURL: "http://bot.example", Logger: slog.New(slog.DiscardHandler), Backoff: time.Second})
 	if err != nil {
@@ -416,7 +398,7 @@ func TestCallsWaitOutTheServer(t *testing.T) {
 			if c.wantErr && (!errors.As(err, &se) || se.status != 403) {
 				t.Errorf("err %v, want the 403", err)
 			}
-			if got := u.clock.waits; !slices.Equal(got, c.waits) {
+			if got := u.clock.Waits(); !slices.Equal(got, c.waits) {
 				t.Errorf("waited %v, want %v", got, c.waits)
 			}
 		})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack/slacktest"
 
+	"beredskab/adapters/internal/chattest"
 	"beredskab/bot"
 	"beredskab/workflows"
 )
@@ -208,7 +209,7 @@ func TestRateLimitedPostIsWaitedOutAndRetried(t *testing.T) {
 	if want := []string{"429", "429", "chat.postMessage"}; !slices.Equal(methods, want) {
 		t.Fatalf("calls %q, want %q", methods, want)
 	}
-	if waits := r.clock.asked(); !slices.Equal(waits, []time.Duration{7 * time.Second, 7 * time.Second}) {
+	if waits := r.clock.Waits(); !slices.Equal(waits, []time.Duration{7 * time.Second, 7 * time.Second}) {
 		t.Errorf("waited %v, want Retry-After (7s) twice", waits)
 	}
 }
@@ -225,7 +226,7 @@ func TestOutgoingMessagesKeepThePacePerChannel(t *testing.T) {
 	if err := r.a.Send(t.Context(), bot.Reply{Channel: "COTHER001", Text: "andet sted"}); err != nil {
 		t.Fatal(err)
 	}
-	if waits := r.clock.asked(); !slices.Equal(waits, []time.Duration{time.Second, time.Second}) {
+	if waits := r.clock.Waits(); !slices.Equal(waits, []time.Duration{time.Second, time.Second}) {
 		t.Errorf("waits %v, want none for the first three and the other channel, a second before the 4th and 5th", waits)
 	}
 	if n := r.fake.count("chat.postMessage"); n != 6 {
@@ -236,7 +237,7 @@ func TestOutgoingMessagesKeepThePacePerChannel(t *testing.T) {
 // A server error is retried with backoff; a refusal (a Slack error such as
 // channel_not_found) is not, and Send says so.
 func TestServerErrorsAreRetriedAndRefusalsReturned(t *testing.T) {
-	clock := &jumpClock{now: time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC)}
+	clock := chattest.NewClock(time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC))
 	fails := 2
 	flaky := newFakeSlack(t, func(f *fakeSlack, c slacktest.Customize) {
 		c.Handle("/chat.postMessage", func(w http.ResponseWriter, req *http.Request) {
@@ -261,7 +262,7 @@ func TestServerErrorsAreRetriedAndRefusalsReturned(t *testing.T) {
 	if n := flaky.count("chat.postMessage"); n != 1 {
 		t.Errorf("%d messages posted, want 1", n)
 	}
-	if waits := clock.asked(); !slices.Equal(waits, []time.Duration{time.Second, 2 * time.Second}) {
+	if waits := clock.Waits(); !slices.Equal(waits, []time.Duration{time.Second, 2 * time.Second}) {
 		t.Errorf("backoff waits %v, want 1s then 2s", waits)
 	}
 
@@ -271,11 +272,11 @@ func TestServerErrorsAreRetriedAndRefusalsReturned(t *testing.T) {
 		})
 	})
 	a, _ = New(Options{Mode: HTTPMode, BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: refusing.apiURL(), Clock: clock})
-	before := len(clock.asked())
+	before := len(clock.Waits())
 	if err := a.Send(t.Context(), bot.Reply{Channel: "CGONE0001", Text: "x"}); err == nil || !strings.Contains(err.Error(), "channel_not_found") {
 		t.Errorf("send to a missing channel: %v", err)
 	}
-	if len(clock.asked()) != before {
+	if len(clock.Waits()) != before {
 		t.Errorf("a refusal was retried")
 	}
 }

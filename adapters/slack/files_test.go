@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack/slacktest"
 
+	"beredskab/adapters/internal/chattest"
 	"beredskab/bot"
 )
 
@@ -56,7 +57,7 @@ func TestSendFileUploadsIntoTheDM(t *testing.T) {
 	ff := &fakeFiles{uploaded: map[string][]byte{}}
 	fake := newFakeSlack(t, ff.endpoints)
 	a, err := New(Options{Mode: HTTPMode, BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(),
-		Clock: &jumpClock{now: time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC)}})
+		Clock: chattest.NewClock(time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC))})
 	if err != nil {
 		t.Fatal(err)
 	}

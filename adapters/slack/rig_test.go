@@ -10,10 +10,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"beredskab/adapters/internal/chattest"
 	"beredskab/bot"
 	"beredskab/storage"
 	"beredskab/workflows"
@@ -27,37 +27,6 @@ const (
 	coordinator = "UCOORD001"
 	teamChannel = "CTEAM0001"
 )
-
-// jumpClock is the adapter's clock in tests: waiting jumps it ahead at
-// once, and it keeps every wait asked for, so pacing and Retry-After are
-// checked without sleeping.
-type jumpClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
-}
-
-func (c *jumpClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *jumpClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.waits = append(c.waits, d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
-}
-
-func (c *jumpClock) asked() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.waits...)
-}
 
 type fixedClock struct{ t time.Time }
 
@@ -75,8 +44,8 @@ type rig struct {
 	web   *httptest.Server
 	store *storage.Store
 	bot   *bot.Bot
-	clock *jumpClock
-	logs  *bytes.Buffer
+	clock *chattest.Clock
+	logs  *chattest.Log
 	n     int
 }
 
@@ -94,10 +63,10 @@ func newRigWith(t testing.TB, mode Mode, staff []bot.Staff, tweak ...func(*Optio
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
+	logs := &chattest.Log{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	r := &rig{t: t, mode: mode, fake: fake, store: store, logs: logs,
-		clock: &jumpClock{now: time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC)}}
+		clock: chattest.NewClock(time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC))}
 	opt := Options{Mode: mode, BotToken: "xoxb-test", AppToken: "xapp-test", SigningSecret: testSecret,
 		APIURL: fake.apiURL(), Clock: r.clock, Logger: log}
 	for _, f := range tweak {
@@ -145,17 +114,6 @@ func newRigWith(t testing.TB, mode Mode, staff []bot.Staff, tweak ...func(*Optio
 		_ = store.Close()
 	})
 	return r
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func (r *rig) id(prefix string) string {

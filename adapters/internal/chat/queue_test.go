@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"beredskab/adapters/internal/chattest"
 )
 
 func TestSeenForgetsTheOldestFirst(t *testing.T) {
@@ -49,22 +51,6 @@ func TestInboxKeepsEachUsersOrder(t *testing.T) {
 	}
 }
 
-// jumpClock never sleeps: After fires at once and moves the time on.
-type jumpClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *jumpClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *jumpClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	c.mu.Unlock()
-	return ch
-}
-
 var errLimited = errors.New("429")
 
 func TestOutboxRetries(t *testing.T) {
@@ -89,7 +75,7 @@ func TestOutboxRetries(t *testing.T) {
 		{"gives up after MaxTries", []error{refused, refused, refused, refused, refused}, true, (1 + 2 + 4 + 4) * time.Second, 5},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			clock := &jumpClock{now: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+			clock := chattest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 			start := clock.Now()
 			o := &Outbox{Clock: clock, MaxTries: 5, FirstBackoff: time.Second, MaxBackoff: 4 * time.Second,
 				Retry: retry, Log: slog.New(slog.DiscardHandler)}
@@ -109,7 +95,7 @@ func TestOutboxRetries(t *testing.T) {
 }
 
 func TestOutboxPacesALane(t *testing.T) {
-	clock := &jumpClock{now: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+	clock := chattest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 	start := clock.Now()
 	o := &Outbox{Clock: clock, Every: time.Second, Burst: 3, MaxTries: 1, Retry: func(error) (time.Duration, bool) { return 0, false },
 		Log: slog.New(slog.DiscardHandler)}

@@ -1,7 +1,8 @@
 // Package chattest holds what the chat adapters' tests share: the script
 // of a two-person registration as a midwife drives it by buttons, ticks
-// and typing, and the burst of simultaneous requests their benchmarks
-// time. Only tests import it.
+// and typing, the burst of simultaneous requests their benchmarks time, a
+// clock that jumps instead of sleeping, and a log read while it is
+// written. Only tests import it.
 package chattest
 
 import (

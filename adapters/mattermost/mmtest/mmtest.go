@@ -7,7 +7,6 @@
 package mmtest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,10 +19,11 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"beredskab/adapters/internal/chattest"
 )
 
 // ServerModule is the server that is built, at the version ../mmserver's
@@ -51,8 +51,7 @@ type Server struct {
 	pgExited chan struct{}
 	cmd      *exec.Cmd
 	exited   chan struct{}
-	logMu    sync.Mutex
-	log      *bytes.Buffer
+	log      *chattest.Log
 }
 
 // Start builds (once; the binary is cached) and starts PostgreSQL and the
@@ -75,7 +74,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, dir: dir, bin: bin, pgBin: pgBin, log: &bytes.Buffer{}}
+	s := &Server{t: t, dir: dir, bin: bin, pgBin: pgBin, log: &chattest.Log{}}
 	t.Cleanup(s.cleanup)
 	// The database runs as the postgres user when the tests run as root.
 	if err := os.Chmod(dir, 0o755); err != nil {
@@ -151,17 +150,11 @@ func (s *Server) Restart(t testing.TB) {
 	s.startServer(t)
 }
 
-// Stop stops the server, leaving the database up (Resume starts it again).
-func (s *Server) Stop() { s.stopServer() }
-
-// Resume starts a stopped server again.
-func (s *Server) Resume(t testing.TB) { t.Helper(); s.startServer(t) }
-
 func (s *Server) startServer(t testing.TB) {
 	t.Helper()
 	cmd := exec.Command(s.bin, "server", "--config", filepath.Join(s.dir, "config.json"))
 	cmd.Dir, cmd.Env = s.work, s.env
-	cmd.Stdout, cmd.Stderr = &lockedWriter{mu: &s.logMu, buf: s.log}, &lockedWriter{mu: &s.logMu, buf: s.log}
+	cmd.Stdout, cmd.Stderr = s.log, s.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start mattermost: %v", err)
@@ -203,13 +196,8 @@ func (s *Server) stopServer() {
 	s.cmd = nil
 }
 
-// Log is what the server printed (warnings and errors).
-func (s *Server) Log() string { return s.tail() }
-
 func (s *Server) tail() string {
-	s.logMu.Lock()
 	b := s.log.String()
-	s.logMu.Unlock()
 	if len(b) > 8000 {
 		b = "…" + b[len(b)-8000:]
 	}
@@ -260,7 +248,7 @@ func (s *Server) startPostgres(t testing.TB) {
 	s.pgPort = freePort(t)
 	cmd := s.pgCommand("postgres", "-D", data, "-p", strconv.Itoa(s.pgPort), "-k", pg,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
-	cmd.Stdout, cmd.Stderr = &lockedWriter{mu: &s.logMu, buf: s.log}, &lockedWriter{mu: &s.logMu, buf: s.log}
+	cmd.Stdout, cmd.Stderr = s.log, s.log
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start postgresql: %v", err)

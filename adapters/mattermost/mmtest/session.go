@@ -137,13 +137,6 @@ func HasButton(p *model.Post, name string) bool {
 	return false
 }
 
-// PressOn waits for the post containing want (posted before or after) and
-// presses its button.
-func (s *Session) PressOn(m *Member, channel, want, label string) {
-	s.T.Helper()
-	s.Press(m, s.FindPost(m, channel, want), label)
-}
-
 // FindPost is the newest post of the bot in channel containing want.
 func (s *Session) FindPost(m *Member, channel, want string) *model.Post {
 	s.T.Helper()
