@@ -136,7 +136,7 @@ func (a *Adapter) pressed(ctx context.Context, in *inbox, req model.PostActionIn
 			return none
 		}
 		in.deliver(req.UserId, req.ChannelId, value)
-		return a.updated(ctx, req.ChannelId, req.PostId, answered(label)[0])
+		return a.updated(ctx, req.ChannelId, req.PostId, answered(label))
 	case p.Kind == kindCommand:
 		if !a.seen.First("press:" + req.TriggerId) {
 			return none

@@ -125,8 +125,8 @@ func (a *Adapter) button(n int, name, style string, p press) *model.PostAction {
 
 // answered is the attachment a question's post keeps once answered: the
 // answer in place of the buttons, so nothing stale can be pressed again.
-func answered(answer string) []*model.MessageAttachment {
-	return []*model.MessageAttachment{{Text: "→ **" + chat.Cut(answer, 1000) + "**"}}
+func answered(answer string) *model.MessageAttachment {
+	return &model.MessageAttachment{Text: "→ **" + chat.Cut(answer, 1000) + "**"}
 }
 
 func pairs(opts []workflows.Option) [][2]string {
